@@ -1,0 +1,143 @@
+"""The `thads` command: migrate, run services, load demo data, check.
+
+This module is the composition root: it is the one place that knows
+every service, so it may import them all; the services never import each
+other.
+"""
+import eventlet
+
+eventlet.monkey_patch()  # noqa: E402  (nameko needs a patched stdlib first)
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import logging.config  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+from services.common import config  # noqa: E402
+
+log = logging.getLogger("thads")
+
+SERVICE_CLASSES = {
+    "numbering": "services.numbering.service:NumberingService",
+    "decisions": "services.decisions.service:DecisionsService",
+    "registers": "services.registers.service:RegistersService",
+    "notifications": "services.notifications.service:NotificationsService",
+    "gateway": "gateway.service:GatewayService",
+}
+MIGRATED = ("numbering", "decisions", "registers", "notifications", "gateway")
+
+
+def load_class(name):
+    module_name, class_name = SERVICE_CLASSES[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def available_services():
+    """Return the names of the services whose code is present."""
+    found = []
+    for name, target in SERVICE_CLASSES.items():
+        module_name = target.split(":")[0]
+        if importlib.util.find_spec(module_name) is not None:
+            found.append(name)
+    return found
+
+
+def migrated_services():
+    base = os.path.dirname(os.path.abspath(__file__))
+    roots = {name: os.path.join(base, name, "migrations") for name in MIGRATED}
+    roots["gateway"] = os.path.join(os.path.dirname(base), "gateway", "migrations")
+    return [name for name, path in roots.items() if os.path.isdir(path)]
+
+
+def cmd_migrate(args):
+    from services.common.migrate import upgrade
+
+    for service in args.services or migrated_services():
+        url = config.database_url(service)
+        print(f"migrating {service} ...", flush=True)
+        upgrade(service, url)
+    print("migrations applied", flush=True)
+
+
+def cmd_run(args):
+    from nameko.runners import ServiceRunner
+
+    names = args.services or available_services()
+    unknown = sorted(set(names) - set(SERVICE_CLASSES))
+    if unknown:
+        sys.exit(f"unknown service {', '.join(unknown)}; "
+                 f"choose from {', '.join(SERVICE_CLASSES)}")
+    settings = config.service_config()
+    logging.config.dictConfig(settings["LOGGING"])
+    runner = ServiceRunner(settings)
+    for name in names:
+        runner.add_service(load_class(name))
+
+    def stop(signum, frame):
+        log.info("signal %s: stopping %s", signum, ", ".join(names))
+        eventlet.spawn_n(runner.stop)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    runner.start()
+    log.info("running %s against %s", ", ".join(names),
+             redact(settings["AMQP_URI"]))
+    runner.wait()
+
+
+def redact(uri):
+    """Hide the password in a broker or database URI for logs."""
+    if "@" not in uri or "://" not in uri:
+        return uri
+    scheme, rest = uri.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
+def cmd_ledger_verify(args):
+    from services.common.db import make_engine
+    from services.numbering.ledger import verify
+    from sqlalchemy.orm import Session
+
+    engine = make_engine(config.database_url("numbering"), 1)
+    with Session(engine) as session:
+        broken = verify(session, progress=lambda n: print(
+            f"checked {n} entries", file=sys.stderr, flush=True))
+    if broken:
+        print("ledger broken at entry {id} (series {unit}/{kind}/{work_year}, "
+              "position {position}, number {number}): {problem}".format(**broken))
+        sys.exit(1)
+    print("ledger intact")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="thads", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    migrate = commands.add_parser("migrate", help="apply every service's migrations")
+    migrate.add_argument("services", nargs="*", help="only these services")
+    migrate.set_defaults(func=cmd_migrate)
+
+    run = commands.add_parser("run", help="run services in the foreground")
+    run.add_argument("services", nargs="*", help="services to run (default: all)")
+    run.set_defaults(func=cmd_run)
+
+    ledger = commands.add_parser("ledger", help="numbering ledger checks")
+    ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True)
+    verify = ledger_commands.add_parser(
+        "verify", help="check the hash chain; name the first broken entry")
+    verify.set_defaults(func=cmd_ledger_verify)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

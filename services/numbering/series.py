@@ -1,0 +1,289 @@
+"""Allocation, claims and voids on one number series.
+
+Every operation runs inside the caller's transaction and starts by
+locking the series row, so operations on one series are serialized by
+PostgreSQL whatever the number of numbering processes. The primary key of
+`numbers` backs the lock: a number can be stored once only.
+"""
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, func, literal_column, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+
+from services.numbering.exceptions import (
+    NumberBound, NumberTaken, RequestConflict,
+)
+from services.numbering.ledger import entry_hash
+from services.numbering.models import ledger, numbers, series
+
+
+def series_filter(table, unit, kind, work_year):
+    return and_(table.c.unit == unit, table.c.kind == kind,
+                table.c.work_year == work_year)
+
+
+def previous_result(session, request_id, arguments):
+    """Return the stored result of REQUEST_ID, or None if it is new.
+
+    Raises RequestConflict when the request id was used with other
+    arguments.
+    """
+    row = session.execute(
+        select(numbers).where(numbers.c.request_id == request_id)
+    ).first()
+    if row is None:
+        return None
+    if row.arguments != arguments:
+        raise RequestConflict(
+            f"request id {request_id!r} was already used for "
+            f"{row.arguments}; it cannot be reused for {arguments}. "
+            f"Send a new request id for a new request."
+        )
+    return row
+
+
+def lock_series(session, unit, kind, work_year):
+    """Create the series if needed and lock its row until commit."""
+    statement = pg_insert(series).values(
+        unit=unit, kind=kind, work_year=work_year
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["unit", "kind", "work_year"],
+        set_={"unit": statement.excluded.unit},
+    ).returning(series)
+    return session.execute(statement).one()
+
+
+def next_free_number(session, locked):
+    """Return the lowest number above the last allocation that is free.
+
+    Claimed and voided numbers above the last allocation are stepped over.
+    """
+    candidate = locked.last_allocated + 1
+    if locked.highest < candidate:
+        return candidate
+    taken = session.execute(
+        select(numbers.c.number)
+        .where(series_filter(numbers, locked.unit, locked.kind, locked.work_year))
+        .where(numbers.c.number >= candidate)
+        .order_by(numbers.c.number)
+    ).scalars()
+    for number in taken:
+        if number != candidate:
+            break
+        candidate += 1
+    return candidate
+
+
+def record(session, locked, number, action, request_id, arguments, reason,
+           last_allocated=None):
+    """Store NUMBER with status ACTION and append the ledger entry."""
+    recorded_at = datetime.now(timezone.utc).isoformat()
+    entry = {
+        "unit": locked.unit, "kind": locked.kind,
+        "work_year": locked.work_year,
+        "position": locked.ledger_length + 1, "action": action,
+        "number": number, "request_id": request_id, "reason": reason,
+        "recorded_at": recorded_at,
+    }
+    digest = entry_hash(locked.ledger_head, entry)
+    session.execute(pg_insert(numbers).values(
+        unit=locked.unit, kind=locked.kind, work_year=locked.work_year,
+        number=number, status=action, request_id=request_id,
+        arguments=arguments, reason=reason,
+    ))
+    session.execute(ledger.insert().values(
+        **entry, prev_hash=locked.ledger_head, hash=digest
+    ))
+    session.execute(
+        update(series)
+        .where(series_filter(series, locked.unit, locked.kind, locked.work_year))
+        .values(
+            last_allocated=last_allocated or series.c.last_allocated,
+            highest=func.greatest(series.c.highest, number),
+            ledger_length=entry["position"],
+            ledger_head=digest,
+        )
+    )
+
+
+def allocate(session, unit, kind, work_year, request_id, arguments):
+    """Allocate the next free number of the series to REQUEST_ID."""
+    done = previous_result(session, request_id, arguments)
+    if done is not None:
+        return done.number
+
+    locked = lock_series(session, unit, kind, work_year)
+    # A concurrent call with the same request id may have committed while
+    # this one waited for the lock.
+    done = previous_result(session, request_id, arguments)
+    if done is not None:
+        return done.number
+
+    number = next_free_number(session, locked)
+    record(session, locked, number, "allocated", request_id, arguments, None,
+           last_allocated=number)
+    return number
+
+
+def claim(session, unit, kind, work_year, number, request_id, arguments, reason):
+    """Record NUMBER as issued on paper under REQUEST_ID."""
+    done = previous_result(session, request_id, arguments)
+    if done is not None:
+        return done.number
+
+    locked = lock_series(session, unit, kind, work_year)
+    done = previous_result(session, request_id, arguments)
+    if done is not None:
+        return done.number
+
+    holder = find_number(session, unit, kind, work_year, number)
+    if holder is not None:
+        raise NumberTaken(
+            f"number {number} of series {unit}/{kind}/{work_year} is already "
+            f"{holder.status} by request {holder.request_id!r}; "
+            f"check the paper register for the right number"
+        )
+    record(session, locked, number, "claimed", request_id, arguments, reason)
+    return number
+
+
+def void(session, unit, kind, work_year, number, request_id, arguments, reason):
+    """Mark NUMBER as never to be used; return its row's status."""
+    locked = lock_series(session, unit, kind, work_year)
+    holder = find_number(session, unit, kind, work_year, number)
+    if holder is None:
+        record(session, locked, number, "voided", request_id, arguments, reason)
+        return "voided"
+    if holder.status == "voided":
+        return "voided"
+    if holder.decision_id is not None:
+        raise NumberBound(
+            f"number {number} of series {unit}/{kind}/{work_year} is carried "
+            f"by issued decision {holder.decision_id}; revoke that decision "
+            f"with a new decision instead of voiding its number"
+        )
+    _append_void(session, locked, holder, request_id, reason)
+    return "voided"
+
+
+def _append_void(session, locked, holder, request_id, reason):
+    """Void a number that was allocated or claimed but never bound."""
+    recorded_at = datetime.now(timezone.utc).isoformat()
+    entry = {
+        "unit": locked.unit, "kind": locked.kind,
+        "work_year": locked.work_year,
+        "position": locked.ledger_length + 1, "action": "voided",
+        "number": holder.number, "request_id": request_id,
+        "reason": reason, "recorded_at": recorded_at,
+    }
+    digest = entry_hash(locked.ledger_head, entry)
+    session.execute(
+        update(numbers)
+        .where(series_filter(numbers, locked.unit, locked.kind, locked.work_year))
+        .where(numbers.c.number == holder.number)
+        .values(status="voided", reason=reason)
+    )
+    session.execute(ledger.insert().values(
+        **entry, prev_hash=locked.ledger_head, hash=digest
+    ))
+    session.execute(
+        update(series)
+        .where(series_filter(series, locked.unit, locked.kind, locked.work_year))
+        .values(ledger_length=entry["position"], ledger_head=digest)
+    )
+
+
+def find_number(session, unit, kind, work_year, number):
+    return session.execute(
+        select(numbers)
+        .where(series_filter(numbers, unit, kind, work_year))
+        .where(numbers.c.number == number)
+    ).first()
+
+
+def bind(session, unit, kind, work_year, number, decision_id):
+    """Bind NUMBER to DECISION_ID; return 'bound', 'already', or a problem."""
+    row = find_number(session, unit, kind, work_year, number)
+    if row is None:
+        return "unknown_number"
+    if row.decision_id == decision_id:
+        return "already"
+    if row.decision_id is not None:
+        return "bound_to_other"
+    if row.status == "voided":
+        return "voided"
+    session.execute(
+        update(numbers)
+        .where(series_filter(numbers, unit, kind, work_year))
+        .where(numbers.c.number == number)
+        .values(decision_id=decision_id, bound_at=func.now())
+    )
+    return "bound"
+
+
+def status(session, unit, kind, work_year):
+    """Summarise the series: highest number, counts, claims and voids."""
+    rows = session.execute(
+        select(numbers.c.status, func.count(),
+               func.count(numbers.c.decision_id))
+        .where(series_filter(numbers, unit, kind, work_year))
+        .group_by(numbers.c.status)
+    ).all()
+    counts = {row[0]: row[1] for row in rows}
+    highest = session.execute(
+        select(func.coalesce(func.max(numbers.c.number), 0))
+        .where(series_filter(numbers, unit, kind, work_year))
+    ).scalar_one()
+    return {
+        "unit": unit, "kind": kind, "work_year": work_year,
+        "highest": highest,
+        "allocated": counts.get("allocated", 0),
+        "claimed": counts.get("claimed", 0),
+        "voided": counts.get("voided", 0),
+        "bound": sum(row[2] for row in rows),
+        "claimed_numbers": numbers_with_status(
+            session, unit, kind, work_year, "claimed"),
+        "voided_numbers": numbers_with_status(
+            session, unit, kind, work_year, "voided"),
+    }
+
+
+def numbers_with_status(session, unit, kind, work_year, wanted):
+    return list(session.execute(
+        select(numbers.c.number)
+        .where(series_filter(numbers, unit, kind, work_year))
+        .where(numbers.c.status == wanted)
+        .order_by(numbers.c.number)
+    ).scalars())
+
+
+GAPS = text("""
+    SELECT g.n AS number, x.status, x.request_id
+    FROM generate_series(1, :highest) AS g(n)
+    LEFT JOIN numbers x
+      ON x.unit = :unit AND x.kind = :kind AND x.work_year = :work_year
+     AND x.number = g.n
+    WHERE x.number IS NULL
+       OR (x.status <> 'voided' AND x.decision_id IS NULL)
+    ORDER BY g.n
+""")
+
+
+def gaps(session, unit, kind, work_year):
+    """List numbers below the highest that no issued decision carries.
+
+    Voided numbers are not gaps: they were recorded as never to be used.
+    """
+    summary = status(session, unit, kind, work_year)
+    rows = session.execute(GAPS, {
+        "highest": summary["highest"], "unit": unit, "kind": kind,
+        "work_year": work_year,
+    }).all()
+    summary["gaps"] = [
+        {"number": row.number, "status": row.status or "never_allocated",
+         "request_id": row.request_id}
+        for row in rows
+    ]
+    return summary
