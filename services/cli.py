@@ -114,6 +114,70 @@ def cmd_ledger_verify(args):
     print("ledger intact")
 
 
+def direct_session(service):
+    """Open a session on SERVICE's database, outside any running service."""
+    from services.common.db import make_engine
+    from sqlalchemy.orm import Session
+
+    return Session(make_engine(config.database_url(service), 1))
+
+
+def import_actor(unit, username):
+    return {"username": username, "role": "clerk", "unit": unit}
+
+
+def cmd_import(args):
+    """Import intake files straight into the decisions database.
+
+    The records' events wait in the outbox until the decisions service
+    runs, so importing works whether or not the services are up.
+    """
+    from services.common.actors import actor_from
+    from services.decisions import intake, receiving
+    from services.decisions.exceptions import InvalidInput
+
+    failed = False
+    for path in args.files:
+        try:
+            loaded = intake.load_file(path)
+        except intake.IntakeError as error:
+            failed = True
+            print(f"{path}: invalid", file=sys.stderr)
+            for item in error.errors:
+                print(f"  {item['path']}: {item['message']}", file=sys.stderr)
+            continue
+        with direct_session("decisions") as session, session.begin():
+            for index, record in enumerate(loaded):
+                unit, _ = receiving.receiving_unit(record["receiving_unit"], index)
+                actor = actor_from(import_actor(unit, args.user))
+                try:
+                    result = receiving.store(session, actor, record, index, None)
+                except InvalidInput as error:
+                    failed = True
+                    print(f"{path}: {error.message}", file=sys.stderr)
+                    continue
+                print(f"{path}[{index}]: {result['record_type']} "
+                      f"{result['status']} {result['id']}")
+    if failed:
+        sys.exit(1)
+
+
+def cmd_demo(args):
+    """Load demo users and the demo cases; loading twice changes nothing."""
+    from pathlib import Path
+
+    if "gateway" in available_services():
+        from gateway.demo import load_demo_users
+
+        with direct_session("gateway") as session, session.begin():
+            created = load_demo_users(session)
+        print(f"demo users ready ({created} created); password: thads-demo")
+    demo_dir = Path(__file__).resolve().parent / "decisions" / "demo"
+    files = sorted(str(p) for p in demo_dir.glob("*.yaml"))
+    if files:
+        cmd_import(argparse.Namespace(files=files, user="demo"))
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="thads", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +189,16 @@ def build_parser():
     run = commands.add_parser("run", help="run services in the foreground")
     run.add_argument("services", nargs="*", help="services to run (default: all)")
     run.set_defaults(func=cmd_run)
+
+    demo = commands.add_parser("demo", help="load demo units, users and cases")
+    demo.set_defaults(func=cmd_demo)
+
+    imports = commands.add_parser(
+        "import", help="import judgments, requests and entrustments (JSON/YAML)")
+    imports.add_argument("files", nargs="+", help="intake files")
+    imports.add_argument("--user", default="import",
+                         help="name recorded as the clerk who entered them")
+    imports.set_defaults(func=cmd_import)
 
     ledger = commands.add_parser("ledger", help="numbering ledger checks")
     ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True)
