@@ -40,11 +40,16 @@ class _Data(Schema):
         unknown = EXCLUDE
 
 
+# A judgment's date may be known only to the month or year ("2009-04").
+PARTIAL_DATE = validate.Regexp(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
 class JudgmentRef(_Data):
     issuing_body = fields.String(allow_none=True)
     number = fields.String(allow_none=True)
-    date = fields.Date(allow_none=True)
-    effective_date = fields.Date(allow_none=True, load_default=None)
+    date = fields.String(allow_none=True, validate=PARTIAL_DATE)
+    effective_date = fields.String(allow_none=True, load_default=None,
+                                   validate=PARTIAL_DATE)
 
 
 class PartyRef(_Data):

@@ -32,13 +32,29 @@ def run(session, row, late_reason=None, today=None):
     """Return the list of findings for decision ROW, errors first."""
     today = today or local_date(datetime.now(timezone.utc))
     judgment = judgment_obligations(session, row)
-    found = []
+    found = judgment_incomplete(session, row)
     found += mode_mismatches(row, judgment)
     found += left_out(row)
     found += offset_splits(row, judgment)
     found += deadline(row, today, late_reason or row.late_reason)
     found += provincial(row)
     return sorted(found, key=lambda item: item["severity"] != "error")
+
+
+def judgment_incomplete(session, row):
+    """A decision must cite the judgment's number and full date."""
+    if not row.judgment_record_id:
+        return []
+    data = session.execute(select(records.c.data).where(
+        records.c.id == row.judgment_record_id)).scalar_one()
+    missing = [label for field, label in (("number", "số"), ("date", "ngày"))
+               if not data.get(field) or (field == "date"
+                                          and len(str(data[field])) != 10)]
+    if not missing:
+        return []
+    return [issue("judgment_incomplete", "error", (
+        f"Bản án, quyết định được thi hành chưa có {' và '.join(missing)} đầy đủ. "
+        f"Hãy bổ sung từ bản án gốc trước khi ký."))]
 
 
 def judgment_obligations(session, row):

@@ -14,6 +14,10 @@ from services.decisions.pdf import render_decision
 NEW_REGIME_START = date(2026, 7, 1)
 
 
+MISSING = "……"
+MISSING_DATE = None
+
+
 def regime_on(day):
     return "law106_2025" if day >= NEW_REGIME_START else "law26_2008"
 
@@ -85,8 +89,12 @@ def judgment_of(session, row):
         return None
     data = session.execute(select(records.c.data).where(
         records.c.id == row.judgment_record_id)).scalar_one()
-    return {"body": data.get("issuing_body"), "number": data.get("number"),
-            "date": data.get("date")}
+    # A judgment entered without its number or full date still previews;
+    # the pre-signing checks stop such a decision from being signed.
+    full_date = data.get("date") if len(str(data.get("date") or "")) == 10 else None
+    return {"body": data.get("issuing_body") or MISSING,
+            "number": data.get("number") or MISSING,
+            "date": full_date or MISSING_DATE}
 
 
 def request_of(session, row):

@@ -174,7 +174,11 @@ def _validate(doc: dict) -> None:
             f"kind must be one of {KINDS}, got {doc.get('kind')!r}"
         )
     _require(doc.get("unit"), "unit", ("name", "supervisor", "place", "symbol"))
-    _require(doc.get("judgment"), "judgment", ("body", "number", "date"))
+    # A draft may preview before the judgment's date is known; an issued
+    # decision must cite it.
+    judgment_fields = ("body", "number", "date") if doc.get("number_display") \
+        else ("body", "number")
+    _require(doc.get("judgment"), "judgment", judgment_fields)
     _require(doc.get("signer"), "signer", ("name", "title"))
     for field in ("debtors", "creditors", "obligations", "extra_recipients"):
         if not isinstance(doc.get(field) or [], list):
@@ -235,7 +239,7 @@ def placeholder_values(doc: dict, labels: dict) -> dict:
         "symbol": unit["symbol"],
         "judgment_title": _judgment_title(judgment, labels),
         "judgment_number": judgment["number"],
-        "judgment_date": format_date_short(judgment["date"]),
+        "judgment_date": _short_date(judgment.get("date")) or "……",
         "judgment_body": judgment["body"],
         "request_date": _short_date(_optional(request, "date")),
         "requester": _optional(request, "requester"),

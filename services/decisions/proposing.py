@@ -113,7 +113,7 @@ def draft_content(session, actor, judgment_record_id, index, day):
     content = {
         "decision_kind": proposal["mode"], "mode": proposal["mode"],
         "judgment_record_id": judgment.id,
-        "request_record_id": proposal.get("request_id"),
+        "request_record_id": first(proposal.get("request_ids")),
         "debtors": [draft_party(parties[r]) for r in proposal.get("debtors", [])
                     if r in parties],
         "creditors": [draft_party(parties[r]) for r in
@@ -128,6 +128,10 @@ def draft_content(session, actor, judgment_record_id, index, day):
         },
     }
     return content, judgment.unit
+
+
+def first(items):
+    return items[0] if items else None
 
 
 def proposal_items(proposal):
