@@ -103,10 +103,16 @@ def cmd_ledger_verify(args):
     from services.numbering.ledger import verify
     from sqlalchemy.orm import Session
 
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     engine = make_engine(config.database_url("numbering"), 1)
-    with Session(engine) as session:
-        broken = verify(session, progress=lambda n: print(
-            f"checked {n} entries", file=sys.stderr, flush=True))
+    try:
+        with Session(engine) as session:
+            broken = verify(session, progress=lambda n: print(
+                f"checked {n} entries", file=sys.stderr, flush=True))
+    except (OperationalError, ProgrammingError) as error:
+        sys.exit(f"cannot read the numbering database: {error.orig}; "
+                 f"check NUMBERING_DATABASE_URL and run `thads migrate numbering`")
     if broken:
         print("ledger broken at entry {id} (series {unit}/{kind}/{work_year}, "
               "position {position}, number {number}): {problem}".format(**broken))

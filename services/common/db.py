@@ -15,6 +15,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
 from services.common.config import check_driver, database_url_key
+from services.common.migrate import NotMigrated, check_migrated
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,11 @@ class Database(DependencyProvider):
             raise KeyError(f"{key} is not set in the service config")
         workers = self.container.config.get("max_workers", 10)
         self.engine = make_engine(url, pool_size=workers)
+        try:
+            check_migrated(self.service, self.engine)
+        except NotMigrated as error:
+            log.error("%s", error)
+            raise
         self.session_factory = sessionmaker(
             bind=self.engine, expire_on_commit=False
         )

@@ -9,6 +9,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.exc import OperationalError
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -17,13 +20,21 @@ from services.common.config import check_driver
 log = logging.getLogger(__name__)
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent
+GATEWAY_DIR = SERVICES_DIR.parent / "gateway"
+
+
+class NotMigrated(RuntimeError):
+    """A service's database is missing migrations the code needs."""
+
+
+def migrations_dir(service):
+    base = GATEWAY_DIR if service == "gateway" else SERVICES_DIR / service
+    return base / "migrations"
 
 
 def alembic_config(service, url):
     config = Config()
-    config.set_main_option(
-        "script_location", str(SERVICES_DIR / service / "migrations")
-    )
+    config.set_main_option("script_location", str(migrations_dir(service)))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["configure_logger"] = False
     return config
@@ -52,6 +63,23 @@ def upgrade(service, url, revision="head"):
     """Create SERVICE's database if needed and migrate it to REVISION."""
     ensure_database(url)
     command.upgrade(alembic_config(service, url), revision)
+
+
+def check_migrated(service, engine):
+    """Raise NotMigrated unless ENGINE's database is at SERVICE's head."""
+    script = ScriptDirectory(str(migrations_dir(service)))
+    heads = set(script.get_heads())
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except OperationalError as error:
+        raise NotMigrated(
+            f"cannot connect to the {service} database: {error.orig}; check "
+            f"{service.upper()}_DATABASE_URL") from None
+    if current != heads:
+        raise NotMigrated(
+            f"the {service} database is at revision {sorted(current) or 'none'} "
+            f"but the code needs {sorted(heads)}; run `thads migrate {service}`")
 
 
 def run_env(context, metadata):

@@ -9,7 +9,8 @@ rejects a later declaration that differs from the existing queue, so the
 arguments must be set where the queue is declared.
 """
 import eventlet
-from kombu import Queue
+from amqp.exceptions import PreconditionFailed
+from kombu import Connection, Queue
 from nameko.rpc import (
     RPC_QUEUE_TEMPLATE, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange,
 )
@@ -18,6 +19,10 @@ SINGLE_ACTIVE_QUEUE_ARGUMENTS = {
     "x-queue-type": "quorum",
     "x-single-active-consumer": True,
 }
+
+
+class QueueMismatch(RuntimeError):
+    """The RPC queue exists with arguments other than the ones required."""
 
 
 class SingleActiveRpcConsumer(RpcConsumer):
@@ -31,8 +36,25 @@ class SingleActiveRpcConsumer(RpcConsumer):
                 durable=True,
                 queue_arguments=SINGLE_ACTIVE_QUEUE_ARGUMENTS,
             )
+            self.declare_or_fail()
             self.queue_consumer.register_provider(self)
             self._registered = True
+
+    def declare_or_fail(self):
+        """Declare the queue once now, so a mismatch stops the service.
+
+        nameko's consumer would otherwise retry the failing declaration
+        every second for ever while the service looks alive.
+        """
+        with Connection(self.container.config["AMQP_URI"]) as connection:
+            try:
+                self.queue.bind(connection.default_channel).declare()
+            except PreconditionFailed as error:
+                raise QueueMismatch(
+                    f"queue {self.queue.name} exists with other arguments "
+                    f"({error}); it must be a quorum queue with a single "
+                    f"active consumer: drain and delete the old queue, then "
+                    f"start the service again") from None
 
 
 class SingleActiveRpc(Rpc):

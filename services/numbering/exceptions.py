@@ -23,3 +23,7 @@ class NumberTaken(NumberingError):
 
 class NumberBound(NumberingError):
     """A void names a number that an issued decision already carries."""
+
+
+class NumberVoided(NumberingError):
+    """The request's number was voided; the request must not print it."""

@@ -7,9 +7,9 @@ chain from that entry on.
 import hashlib
 import json
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
-from services.numbering.models import ledger
+from services.numbering.models import ledger, numbers, series
 
 GENESIS = ""
 
@@ -28,30 +28,87 @@ def entry_hash(prev_hash, entry):
 
 
 def verify(session, progress=None):
-    """Walk every series' chain; return the first broken entry or None.
+    """Check every series' chain; return the first broken entry or None.
 
-    The result names the entry (id, series, position) and what is wrong.
-    PROGRESS, when given, is called with the number of entries checked.
+    Besides each entry's hash and position, the end of each chain must
+    match the head and length kept on the series row (so deleting the
+    last entries is seen), and replaying the chain must give the stored
+    status of every number (so a changed or deleted number row is seen).
+    The result names the entry or number and what is wrong. PROGRESS,
+    when given, is called with the number of entries checked so far.
     """
+    checked = 0
+    for head in session.execute(
+            select(series).order_by(series.c.unit, series.c.kind,
+                                    series.c.work_year)).all():
+        broken, count = _verify_series(session, head)
+        checked += count
+        if progress:
+            progress(checked)
+        if broken:
+            return broken
+    return _orphan_entries(session)
+
+
+def _verify_series(session, head):
+    key = (head.unit, head.kind, head.work_year)
     rows = session.execute(
-        select(ledger).order_by(
-            ledger.c.unit, ledger.c.kind, ledger.c.work_year, ledger.c.position
-        ).execution_options(yield_per=5000)
+        select(ledger).where(series_filter(ledger, *key))
+        .order_by(ledger.c.position).execution_options(yield_per=5000)
     )
-    series, prev_hash, expected_position = None, GENESIS, 1
-    for checked, row in enumerate(rows, start=1):
-        key = (row.unit, row.kind, row.work_year)
-        if key != series:
-            series, prev_hash, expected_position = key, GENESIS, 1
+    prev_hash, expected_position, replayed, last = GENESIS, 1, {}, None
+    for row in rows:
         problem = _check_entry(row, prev_hash, expected_position)
         if problem:
-            return {"id": row.id, "unit": row.unit, "kind": row.kind,
-                    "work_year": row.work_year, "position": row.position,
-                    "number": row.number, "problem": problem}
-        prev_hash, expected_position = row.hash, expected_position + 1
-        if progress and checked % 10000 == 0:
-            progress(checked)
+            return _broken(key, row.id, row.position, row.number, problem), 0
+        replayed[row.number] = row.action
+        prev_hash, expected_position, last = row.hash, expected_position + 1, row
+    count = expected_position - 1
+    if count != head.ledger_length or prev_hash != head.ledger_head:
+        return _broken(
+            key, last.id if last else None, count + 1, None,
+            f"chain ends at position {count} but the series records "
+            f"{head.ledger_length} entries ending in another hash; entries "
+            f"were removed"), count
+    return _compare_numbers(session, key, replayed), count
+
+
+def _compare_numbers(session, key, replayed):
+    stored = dict(session.execute(
+        select(numbers.c.number, numbers.c.status)
+        .where(series_filter(numbers, *key))).all())
+    for number in sorted(set(stored) | set(replayed)):
+        if stored.get(number) != replayed.get(number):
+            return _broken(
+                key, None, None, number,
+                f"number {number} is {stored.get(number) or 'missing'} in the "
+                f"numbers table but {replayed.get(number) or 'absent'} in the "
+                f"ledger")
     return None
+
+
+def _orphan_entries(session):
+    orphan = session.execute(
+        select(ledger).outerjoin(series, and_(
+            series.c.unit == ledger.c.unit, series.c.kind == ledger.c.kind,
+            series.c.work_year == ledger.c.work_year))
+        .where(series.c.unit.is_(None)).limit(1)).first()
+    if orphan is None:
+        return None
+    return _broken((orphan.unit, orphan.kind, orphan.work_year), orphan.id,
+                   orphan.position, orphan.number,
+                   "entry belongs to a series that has no series row")
+
+
+def _broken(key, entry_id, position, number, problem):
+    unit, kind, work_year = key
+    return {"id": entry_id, "unit": unit, "kind": kind, "work_year": work_year,
+            "position": position, "number": number, "problem": problem}
+
+
+def series_filter(table, unit, kind, work_year):
+    return and_(table.c.unit == unit, table.c.kind == kind,
+                table.c.work_year == work_year)
 
 
 def _check_entry(row, prev_hash, expected_position):

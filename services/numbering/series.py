@@ -12,8 +12,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from services.numbering.exceptions import (
-    NumberBound, NumberTaken, RequestConflict,
+    InvalidArgument, NumberBound, NumberTaken, NumberVoided, RequestConflict,
 )
+
+# A claim or void this far above the series' highest number is taken for a
+# typing error: no unit issues that many decisions between two entries.
+MAX_AHEAD = 50_000
 from services.numbering.ledger import entry_hash
 from services.numbering.models import ledger, numbers, series
 
@@ -40,7 +44,21 @@ def previous_result(session, request_id, arguments):
             f"{row.arguments}; it cannot be reused for {arguments}. "
             f"Send a new request id for a new request."
         )
+    if row.status == "voided" and arguments.get("op") != "void":
+        raise NumberVoided(
+            f"number {row.number} of request {request_id!r} was voided "
+            f"({row.reason}); it must not be printed. Start a new request."
+        )
     return row
+
+
+def check_not_far_ahead(locked, number):
+    if number > locked.highest + MAX_AHEAD:
+        raise InvalidArgument(
+            f"number {number} is more than {MAX_AHEAD} above the highest "
+            f"number {locked.highest} of series {locked.unit}/{locked.kind}/"
+            f"{locked.work_year}; check it for a typing error"
+        )
 
 
 def lock_series(session, unit, kind, work_year):
@@ -138,6 +156,7 @@ def claim(session, unit, kind, work_year, number, request_id, arguments, reason)
     if done is not None:
         return done.number
 
+    check_not_far_ahead(locked, number)
     holder = find_number(session, unit, kind, work_year, number)
     if holder is not None:
         raise NumberTaken(
@@ -151,9 +170,14 @@ def claim(session, unit, kind, work_year, number, request_id, arguments, reason)
 
 def void(session, unit, kind, work_year, number, request_id, arguments, reason):
     """Mark NUMBER as never to be used; return its row's status."""
+    if request_id is not None:
+        done = previous_result(session, request_id, arguments)
+        if done is not None:
+            return "voided"
     locked = lock_series(session, unit, kind, work_year)
     holder = find_number(session, unit, kind, work_year, number)
     if holder is None:
+        check_not_far_ahead(locked, number)
         record(session, locked, number, "voided", request_id, arguments, reason)
         return "voided"
     if holder.status == "voided":
@@ -204,7 +228,11 @@ def find_number(session, unit, kind, work_year, number):
 
 
 def bind(session, unit, kind, work_year, number, decision_id):
-    """Bind NUMBER to DECISION_ID; return 'bound', 'already', or a problem."""
+    """Bind NUMBER to DECISION_ID; return 'bound', 'already', or a problem.
+
+    The series lock serializes binding with voids of the same number.
+    """
+    lock_series(session, unit, kind, work_year)
     row = find_number(session, unit, kind, work_year, number)
     if row is None:
         return "unknown_number"

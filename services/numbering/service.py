@@ -7,7 +7,11 @@ unique even if two instances did answer at once.
 import logging
 import re
 
+from datetime import timezone
+
+from marshmallow import ValidationError
 from nameko.events import event_handler
+from sqlalchemy.exc import DataError
 
 from services.common import events
 from services.common.calendar import parse_moment, work_year
@@ -23,7 +27,10 @@ log = logging.getLogger(__name__)
 
 SERVICE = "numbering"
 DOCUMENT_KINDS = ("QD",)
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/-]{1,128}$")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/-]{1,128}")
+# Six digits cover the largest unit's year: about 150,000 decisions.
+MAX_NUMBER = 999_999
+MAX_REASON = 1000
 
 
 def display(number, unit, kind):
@@ -49,7 +56,7 @@ def check_kind(kind):
 
 
 def check_request_id(request_id):
-    if not isinstance(request_id, str) or not REQUEST_ID.match(request_id):
+    if not isinstance(request_id, str) or not REQUEST_ID.fullmatch(request_id):
         raise InvalidArgument(
             f"request_id {request_id!r} is invalid: send 1 to 128 letters, "
             f"digits or . _ : @ / -, the same for every retry of one request"
@@ -58,9 +65,11 @@ def check_request_id(request_id):
 
 
 def check_number(number):
-    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+    if (isinstance(number, bool) or not isinstance(number, int)
+            or not 1 <= number <= MAX_NUMBER):
         raise InvalidArgument(
-            f"number {number!r} is invalid: send a whole number from 1"
+            f"number {number!r} is invalid: send a whole number from 1 "
+            f"to {MAX_NUMBER}"
         )
     return number
 
@@ -77,13 +86,27 @@ def check_work_year(year):
 def check_reason(reason):
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidArgument("reason is missing: say why, in a few words")
-    return reason.strip()
+    reason = reason.strip()
+    try:
+        reason.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgument("reason contains characters that are not "
+                              "valid Unicode text; retype it") from None
+    if "\x00" in reason or len(reason) > MAX_REASON:
+        raise InvalidArgument(
+            f"reason is invalid: send at most {MAX_REASON} characters of text "
+            f"without NUL characters")
+    return reason
 
 
 def check_moment(issued_at):
     try:
-        return parse_moment(issued_at)
-    except (TypeError, ValueError) as error:
+        moment = parse_moment(issued_at)
+        check_work_year(work_year(moment))
+        return moment
+    except InvalidArgument as error:
+        raise InvalidArgument(f"issued_at {issued_at!r}: {error}") from None
+    except (TypeError, ValueError, OverflowError) as error:
         raise InvalidArgument(f"issued_at: {error}") from None
 
 
@@ -105,8 +128,10 @@ class NumberingService:
         moment = check_moment(issued_at)
         request_id = check_request_id(request_id)
         year = work_year(moment)
+        # The instant is stored in UTC, so a retry that writes the same
+        # instant with another offset is the same request.
         arguments = {"op": "allocate", "unit": unit, "kind": kind,
-                     "issued_at": moment.isoformat()}
+                     "issued_at": moment.astimezone(timezone.utc).isoformat()}
 
         with self.db.transaction() as session:
             number = ops.allocate(session, unit, kind, year, request_id, arguments)
@@ -174,15 +199,34 @@ class NumberingService:
 
     @event_handler("decisions", events.DECISION_ISSUED, requeue_on_error=True)
     def bind_issued_number(self, message):
-        """Bind the number of an issued decision to that decision."""
-        envelope, data = events.load_envelope(message)
-        with self.db.transaction() as session:
-            if not first_delivery(session, processed_events, message):
-                return
-            outcome = ops.bind(session, data["unit"], data["kind"],
-                               data["work_year"], data["number"],
-                               data["decision_id"])
+        """Bind the number of an issued decision to that decision.
+
+        A malformed event is logged and dropped: requeueing it would only
+        deliver it again for ever and hold back the events behind it.
+        Database outages raise, so the event is requeued and retried.
+        """
+        try:
+            _, data = events.load_envelope(message)
+        except (ValidationError, events.UnknownEventType, TypeError) as error:
+            log.error("dropped malformed decision_issued event %s: %s",
+                      event_id_of(message), error)
+            return
+        try:
+            with self.db.transaction() as session:
+                if not first_delivery(session, processed_events, message):
+                    return
+                outcome = ops.bind(session, data["unit"], data["kind"],
+                                   data["work_year"], data["number"],
+                                   data["decision_id"])
+        except DataError as error:
+            log.error("dropped decision_issued event %s the database cannot "
+                      "store: %s", event_id_of(message), error)
+            return
         if outcome not in ("bound", "already"):
             log.error("decision %s carries %s/%s/%s number %s: %s",
                       data["decision_id"], data["unit"], data["kind"],
                       data["work_year"], data["number"], outcome)
+
+
+def event_id_of(message):
+    return message.get("event_id") if isinstance(message, dict) else None
