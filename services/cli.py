@@ -184,6 +184,20 @@ def cmd_demo(args):
         cmd_import(argparse.Namespace(files=files, user="demo"))
 
 
+def cmd_register_export(args):
+    from services.registers.commands import export_register
+
+    export_register(args.form, args.unit, args.work_year, args.format, args.out)
+
+
+def cmd_register_rebuild(args):
+    from services.registers.commands import rebuild
+
+    differences = rebuild(args.form, args.unit, args.work_year)
+    if differences:
+        sys.exit(1)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="thads", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -205,6 +219,25 @@ def build_parser():
     imports.add_argument("--user", default="import",
                          help="name recorded as the clerk who entered them")
     imports.set_defaults(func=cmd_import)
+
+    register = commands.add_parser("register", help="statutory registers")
+    register_commands = register.add_subparsers(
+        dest="register_command", required=True)
+    export = register_commands.add_parser(
+        "export", help="export one register to XLSX or PDF, with progress")
+    export.add_argument("form", help="form number, e.g. 03 for Mẫu số 03")
+    export.add_argument("unit", help="provincial unit code, e.g. 79")
+    export.add_argument("work_year", type=int, help="work year, e.g. 2027")
+    export.add_argument("--format", choices=("xlsx", "pdf"), default="xlsx")
+    export.add_argument("--out", required=True, help="file to write")
+    export.set_defaults(func=cmd_register_export)
+    rebuild = register_commands.add_parser(
+        "rebuild", help="replay the event history and print every difference "
+                        "from the stored registers")
+    rebuild.add_argument("--form")
+    rebuild.add_argument("--unit")
+    rebuild.add_argument("--work-year", type=int)
+    rebuild.set_defaults(func=cmd_register_rebuild)
 
     ledger = commands.add_parser("ledger", help="numbering ledger checks")
     ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True)

@@ -109,8 +109,10 @@ def insert_record(session, actor, record, unit, office, key, request_id):
         received_on=received_on, dedupe_key=key, request_id=request_id,
         data=stored, warnings=warnings, created_by=actor.username,
     ))
-    add_event(session, outbox, EVENT_OF[record["record_type"]],
-              event_data(record_id, unit, office, received_on, stored))
+    data = event_data(record_id, unit, office, received_on, stored)
+    if record["record_type"] == "request":
+        data.update(requested_parties(session, stored))
+    add_event(session, outbox, EVENT_OF[record["record_type"]], data)
     row = session.execute(select(records).where(records.c.id == record_id)).one()
     return result(row, "created")
 
@@ -142,6 +144,22 @@ def names(data, refs, role_codes):
         p for p in parties if set(p.get("roles") or []) & role_codes]
     return [{"name": p["name"], "address": p.get("address"),
              "id_number": p.get("id_number")} for p in chosen]
+
+
+def requested_parties(session, request):
+    """Name the debtors and creditors of the obligations a request covers."""
+    judgment_id = request.get("judgment_record_id")
+    if not judgment_id:
+        return {}
+    judgment = session.execute(select(records.c.data).where(
+        records.c.id == judgment_id)).scalar_one()
+    wanted = set(request.get("obligation_refs") or [])
+    chosen = [o for o in judgment.get("obligations") or []
+              if not wanted or o.get("ref") in wanted]
+    debtors = {ref for o in chosen for ref in o.get("debtors") or []}
+    creditors = {ref for o in chosen for ref in o.get("creditors") or []}
+    return {"debtors": names(judgment, debtors, set()),
+            "creditors": names(judgment, creditors, set())}
 
 
 def obligation_refs(data, field):
