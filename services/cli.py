@@ -176,8 +176,9 @@ def cmd_demo(args):
         from gateway.demo import load_demo_users
 
         with direct_session("gateway") as session, session.begin():
-            created = load_demo_users(session)
-        print(f"demo users ready ({created} created); password: thads-demo")
+            load_demo_users(session)
+        print("demo users ready: truong79, chv79, vanthu79, truong01, chv01, "
+              "vanthu01, cuc, hotro, quantri; password: thads-demo")
     demo_dir = Path(__file__).resolve().parent / "decisions" / "demo"
     files = sorted(str(p) for p in demo_dir.glob("*.yaml"))
     if files:

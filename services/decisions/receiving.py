@@ -71,27 +71,44 @@ def store(session, actor, record, index, request_id):
         if done is not None:
             return result(done, "created")
     key = dedupe_key(record)
-    if key is not None:
-        earlier = session.execute(select(records).where(
-            records.c.unit == unit, records.c.record_type == "judgment",
-            records.c.dedupe_key == key)).first()
-        if earlier is not None:
-            return result(earlier, "duplicate")
+    earlier = session.execute(select(records).where(
+        records.c.unit == unit, records.c.record_type == record["record_type"],
+        records.c.dedupe_key == key)).first()
+    if earlier is not None:
+        return result(earlier, "duplicate")
     if record["record_type"] == "request":
         record = link_judgment(session, unit, record)
     return insert_record(session, actor, record, unit, office, key, request_id)
 
 
 def dedupe_key(record):
-    if record["record_type"] != "judgment":
-        return None
-    return "|".join(str(part) for part in intake.judgment_key(record))
+    """Identify a record so that entering it again is reported.
+
+    A judgment is its issuing body, number and date; a request adds the
+    requester, the request date and the items requested; an entrustment
+    is the sending unit's decision number and date.
+    """
+    kind = record["record_type"]
+    if kind == "judgment":
+        return joined(intake.judgment_key(record))
+    if kind == "request":
+        reference = joined(intake.judgment_key(
+            {"record_type": "judgment", **(record.get("judgment") or {})}))
+        requester = (record.get("requester") or {}).get("name", "")
+        return joined((reference, requester.casefold(),
+                       record.get("request_date") or record.get("received_on"),
+                       ",".join(sorted(record.get("obligation_refs") or []))))
+    return joined((record.get("sending_unit", "").casefold(),
+                   record.get("decision_number"), record.get("decision_date")))
+
+
+def joined(parts):
+    return "|".join(str(part) for part in parts)
 
 
 def link_judgment(session, unit, record):
     reference = record.get("judgment") or {}
-    key = "|".join(str(part) for part in intake.judgment_key(
-        {"record_type": "judgment", **reference}))
+    key = joined(intake.judgment_key({"record_type": "judgment", **reference}))
     found = session.execute(select(records.c.id).where(
         records.c.unit == unit, records.c.record_type == "judgment",
         records.c.dedupe_key == key)).scalar()

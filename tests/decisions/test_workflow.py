@@ -274,3 +274,24 @@ def test_revocation_names_the_old_decision(system, rpc_proxy, sql):
     rows = sql(system["DECISIONS_DATABASE_URL"],
                "SELECT payload FROM outbox WHERE event_type = 'decision_revoked'")
     assert rows[0].payload["by_display"] == "02/QĐ-THADS"
+
+
+def test_same_request_entered_twice_is_reported(system, rpc_proxy):
+    proxy = rpc_proxy()
+    proxy.decisions.receive(CLERK, JUDGMENT, "j")
+    request = {
+        "record_type": "request", "received_on": "2026-10-14",
+        "receiving_unit": "79", "mode": "in_person_written",
+        "request_date": "2026-10-14",
+        "requester": {"name": "Trịnh Quang Vũ", "kind": "person"},
+        "judgment": {"issuing_body": JUDGMENT["issuing_body"],
+                     "number": JUDGMENT["number"], "date": JUDGMENT["date"]},
+        "obligation_refs": ["O1"],
+    }
+
+    first = proxy.decisions.receive(CLERK, request, "r1")
+    again = proxy.decisions.receive(CLERK, request, "r2")
+
+    assert first[0]["status"] == "created"
+    assert again[0]["status"] == "duplicate"
+    assert again[0]["id"] == first[0]["id"]
