@@ -25,6 +25,9 @@ REMOTE_ERRORS = {
                         "Mã yêu cầu đã được dùng cho thao tác khác."),
     "NumberTaken": (409, "number_taken", "Số quyết định này đã được dùng."),
     "NumberBound": (409, "number_bound", "Số này đã gắn với quyết định ban hành."),
+    "RegisterTooLarge": (422, "register_too_large",
+                         "Sổ quá lớn để xuất qua trang web; hãy đề nghị quản "
+                         "trị xuất bằng lệnh thads register export."),
     "RpcTimeout": (503, "unavailable",
                    "Dịch vụ chưa phản hồi; vui lòng thử lại sau ít phút."),
     "NumberingUnavailable": (503, "unavailable",
@@ -41,6 +44,12 @@ class HttpError(Exception):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.errors = errors
+
+
+def not_found():
+    """Return the 404 error that an unknown or out-of-scope record gets."""
+    status, code, message = REMOTE_ERRORS["NotFound"]
+    return HttpError(status, code, message)
 
 
 def invalid_input_errors(text):

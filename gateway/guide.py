@@ -27,10 +27,38 @@ SECTIONS = (
         "Bấm Ban hành để cấp số. Bấm hai lần hoặc gửi lại biểu mẫu không "
         "ban hành hai lần.",
         "Xem trước PDF bất cứ lúc nào; sau khi ban hành, PDF được cố định.",
+        "Sau khi ban hành, trang hiện ngày ban hành cạnh số quyết định và "
+        "liên kết tới dòng của quyết định trong sổ, ví dụ Sổ thụ lý thi hành "
+        "án (Mẫu số 03). Dòng thường có trong sổ sau vài giây.",
+    )),
+    ("so", "Danh sách sổ", (
+        "Trang Sổ liệt kê các sổ theo Thông tư 04/2023/TT-BTP, từ Mẫu số 01 "
+        "đến Mẫu số 07, theo đơn vị và năm công tác, kèm số dòng đã vào sổ. "
+        "Năm công tác 2027 chạy từ 01/10/2026 đến 30/09/2027.",
+        "Hệ thống tự vào sổ khi tiếp nhận bản án, đơn yêu cầu, quyết định ủy "
+        "thác và khi ban hành quyết định; không ai nhập tay hay sửa dòng đã "
+        "vào sổ. Thu hồi, sửa đổi, hủy được ghi thêm vào cột Ghi chú.",
+        "Mỗi đơn vị chỉ xem được sổ của mình; tài khoản Cục xem được sổ của "
+        "mọi đơn vị. Liên kết Sổ thụ lý ở thanh trên cùng mở Mẫu số 03 của "
+        "năm công tác hiện tại.",
+    )),
+    ("xem-so", "Xem sổ: lọc, phân trang, xuất Excel và PDF", (
+        "Bảng có tiêu đề hai tầng như sổ in. Dòng kết sổ (chữ đỏ, có dòng "
+        "Cộng) đứng sau dòng cuối của mỗi quý, 6 tháng và năm công tác đã "
+        "kết thúc.",
+        "Lọc theo ngày vào sổ, tên hoặc địa chỉ đương sự (gõ có dấu hoặc "
+        "không dấu đều được), số bản án hoặc số quyết định (gõ 7 hoặc "
+        "07/QĐ-THADS), rồi bấm Lọc. Khi đang lọc, dòng kết sổ không hiện. "
+        "Bấm Bỏ lọc để xem lại cả sổ.",
+        "Mỗi trang có 50 dòng; dùng Trang trước, Trang sau để chuyển trang.",
+        "Bấm Xuất Excel hoặc Xuất PDF để tải toàn bộ sổ, kể cả dòng kết sổ; "
+        "tệp tải về không áp dụng bộ lọc.",
     )),
     ("trung-uong", "Trang của Cục Quản lý THADS", (
-        "Xem số quyết định theo đơn vị, các quyết định quá hạn và báo cáo số "
-        "bị bỏ trống. Tài khoản Cục chỉ được xem, không được thay đổi.",
+        "Xem số quyết định theo đơn vị, số dòng vào từng sổ của mỗi đơn vị "
+        "trong kỳ 3, 6, 10 hoặc 12 tháng tính từ 01/10, các quyết định quá "
+        "hạn và báo cáo số bị bỏ trống. Tài khoản Cục chỉ được xem, không "
+        "được thay đổi.",
     )),
     ("bao-loi", "Báo lỗi", (
         "Nút Báo lỗi ở thanh trên cùng sẽ dùng để báo sự cố cho bộ phận hỗ "

@@ -3,9 +3,13 @@
 All user text goes through markupsafe: `Markup(...).format(...)` escapes
 every argument that is not already Markup.
 """
+from datetime import datetime, timezone
+
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
+from services.common.actors import WIDE_SCOPE_ROLES
+from services.common.calendar import local_date, work_year
 from services.common.units import UnknownUnit, get_unit
 
 CSS = """
@@ -32,6 +36,17 @@ tr.urgent td{background:#ffe5b4}
 .error{color:#842029;background:#f8d7da;padding:.6em;border-radius:4px}
 .help{float:right;font-size:.9em}
 label{display:block;margin:.4em 0}
+.filters label{display:inline-block;margin:.2em 1em .2em 0}
+a.button{display:inline-block;background:#8b1a1a;color:#fff;padding:.3em .9em;
+border-radius:4px;text-decoration:none}
+.scroll{overflow-x:auto}
+table.register{font-size:.85em}
+table.register th{text-align:center;vertical-align:middle;background:#f3ece4}
+table.register td{vertical-align:top;white-space:pre-line}
+table.register td.center{text-align:center}
+table.register td.right{text-align:right}
+table.register tr.closing td{color:#b00000;font-weight:bold;background:#fdf0f0;
+border-top:2px solid #b00000}
 """
 
 
@@ -51,10 +66,22 @@ def unit_name(code):
         return code
 
 
+def register_links(ctx):
+    """Return the top bar's links to the registers list and, for a user of
+    one unit, to the unit's Sổ thụ lý (Mẫu 03) of the current work year."""
+    links = Markup('<a href="/so">Sổ</a>')
+    if ctx.user.unit and ctx.role not in WIDE_SCOPE_ROLES:
+        year = work_year(local_date(datetime.now(timezone.utc)))
+        links += Markup('<a href="/so/03/{}/{}">Sổ thụ lý</a>').format(
+            ctx.user.unit, year)
+    return links
+
+
 def top_bar(ctx):
     if ctx is None:
-        who = Markup("")
+        who = nav = Markup("")
     else:
+        nav = register_links(ctx)
         who = Markup(
             '<span class="who">{} · {}</span>'
             '<form method="post" action="/dang-xuat">'
@@ -64,10 +91,10 @@ def top_bar(ctx):
                  ctx.csrf_token)
     return Markup(
         '<header><a class="guide" href="/huong-dan" title="Hướng dẫn sử dụng">'
-        '<span class="icon">?</span>Hướng dẫn</a><a href="/">Trang chủ</a>{}'
+        '<span class="icon">?</span>Hướng dẫn</a><a href="/">Trang chủ</a>{}{}'
         '<button type="button" class="report" id="bao-loi" disabled '
         'title="Báo lỗi cho bộ phận hỗ trợ">Báo lỗi</button></header>'
-    ).format(who)
+    ).format(nav, who)
 
 
 def page(ctx, title, body, help_anchor=None, status=200):

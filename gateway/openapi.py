@@ -1,7 +1,7 @@
 """OpenAPI 3 document built from the marshmallow schemas of the API."""
 import re
 
-from marshmallow import fields, validate
+from marshmallow import RAISE, fields, validate
 
 SIMPLE_TYPES = (
     (fields.Integer, {"type": "integer"}),
@@ -38,6 +38,8 @@ def validator_schema(rule):
     if isinstance(rule, validate.Length):
         return {key: value for key, value in
                 (("minLength", rule.min), ("maxLength", rule.max)) if value}
+    if isinstance(rule, validate.Regexp):
+        return {"pattern": rule.regex.pattern}
     if isinstance(rule, validate.Range):
         return {key: value for key, value in
                 (("minimum", rule.min), ("maximum", rule.max)) if value is not None}
@@ -49,13 +51,19 @@ def schema_name(schema):
     return name[:-len("Schema")] if name.endswith("Schema") else name
 
 
-def object_schema(schema):
-    """Return the JSON Schema of a marshmallow SCHEMA instance."""
+def object_schema(schema, strict=False):
+    """Return the JSON Schema of a marshmallow SCHEMA instance.
+
+    STRICT forbids other properties, as loading a request body does
+    (marshmallow raises on unknown fields by default).
+    """
     result = {"type": "object", "properties": {
         name: field_schema(field) for name, field in schema.fields.items()}}
     required = [name for name, field in schema.fields.items() if field.required]
     if required:
         result["required"] = required
+    if strict and schema.unknown == RAISE:
+        result["additionalProperties"] = False
     return result
 
 
@@ -66,12 +74,12 @@ def body(schema, many=False):
     return {"content": {"application/json": {"schema": ref}}}
 
 
-def collect(schema, found):
-    found[schema_name(schema)] = object_schema(schema)
+def collect(schema, found, strict=False):
+    found[schema_name(schema)] = object_schema(schema, strict)
     for field in schema.fields.values():
         inner = field.inner if isinstance(field, fields.List) else field
         if isinstance(inner, fields.Nested):
-            collect(inner.schema, found)
+            collect(inner.schema, found, strict)
 
 
 def operation(route, error_schema):
@@ -82,10 +90,13 @@ def operation(route, error_schema):
                                   **body(route.response, route.many)}
     else:
         op["responses"]["200"] = {"description": "OK"}
+    if route.files:
+        op["responses"]["200"] = {"description": "OK", "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in route.files}}
     if route.request is not None:
         op["requestBody"] = {"required": True, **body(route.request)}
-    params = [{"name": name, "in": "path", "required": True,
-               "schema": {"type": "string"}} for name in route.path_params]
+    params = path_parameters(route) + query_parameters(route.query)
     if params:
         op["parameters"] = params
     if route.method != "GET" and route.path != "/api/v1/login":
@@ -93,14 +104,40 @@ def operation(route, error_schema):
     return op
 
 
+def path_parameters(route):
+    """Return the path parameters of ROUTE, typed by its path schema."""
+    declared = route.path_schema.fields if route.path_schema else {}
+    params = []
+    for name in route.path_params:
+        if name in declared:
+            schema = field_schema(declared[name])
+        elif name in route.int_params:
+            schema = {"type": "integer"}
+        else:
+            schema = {"type": "string"}
+        params.append({"name": name, "in": "path", "required": True,
+                       "schema": schema})
+    return params
+
+
+def query_parameters(schema):
+    """Return the query parameters that the marshmallow SCHEMA reads."""
+    if schema is None:
+        return []
+    return [{"name": name, "in": "query", "required": field.required,
+             "schema": field_schema(field)}
+            for name, field in schema.fields.items()]
+
+
 def build_document(routes, error_schema):
     """Return the OpenAPI 3.0 document describing ROUTES."""
     paths, components = {}, {}
     collect(error_schema, components)
     for route in routes:
-        for schema in (route.request, route.response):
-            if schema is not None:
-                collect(schema, components)
+        if route.response is not None:
+            collect(route.response, components)
+        if route.request is not None:
+            collect(route.request, components, strict=True)
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.path)
         paths.setdefault(path, {})[route.method.lower()] = operation(
             route, error_schema)

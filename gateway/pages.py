@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 import yaml
 
 from gateway.errors import HttpError
+from gateway.storable import check_storable
 from gateway.html import (
     Markup, error_box, hidden, link, page, post_form, table, unit_name,
 )
@@ -110,11 +111,14 @@ def parse_upload(upload):
     try:
         text = data.decode("utf-8")
         if (upload.filename or "").lower().endswith((".yaml", ".yml")):
-            return yaml.safe_load(text)
-        return json.loads(text)
+            records = yaml.safe_load(text)
+        else:
+            records = json.loads(text)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError):
         raise HttpError(422, "invalid_file",
                         "Tệp không phải JSON hoặc YAML hợp lệ (mã hóa UTF-8).")
+    check_storable(records, "(file)")
+    return records
 
 
 INTAKE_FORM_FIELDS = (
@@ -178,15 +182,21 @@ class PageEndpoints:
 
     @page_route("GET", "/health", auth=False)
     def health(self, ctx, request):
+        """Return {"status": "ok"} while the gateway serves requests."""
         from gateway.web import json_response
         return json_response(200, {"status": "ok"})
 
     @page_route("GET", "/dang-nhap", auth=False)
     def login_page(self, ctx, request):
+        """Show the login form."""
         return page(None, "Đăng nhập", login_form(), "dang-nhap")
 
     @page_route("POST", "/dang-nhap", auth=False)
     def login_submit(self, ctx, request):
+        """Log in from the form and redirect to the home page.
+
+        Errors: the form again with the message, status 401 or 429.
+        """
         try:
             user, token, csrf = self.login_user(
                 request.form.get("username", ""), request.form.get("password", ""))
@@ -199,6 +209,7 @@ class PageEndpoints:
 
     @page_route("POST", "/dang-xuat")
     def logout_submit(self, ctx, request):
+        """End the session and redirect to the login page. Errors: 403 CSRF."""
         from gateway import users as accounts
         with self.db.transaction() as session:
             accounts.close_session(session, ctx.token)
@@ -208,6 +219,7 @@ class PageEndpoints:
 
     @page_route("GET", "/")
     def dashboard(self, ctx, request):
+        """Show the decisions list, or redirect a central user to /trung-uong."""
         if ctx.role == "central":
             return redirect("/trung-uong")
         decisions = self.decisions.list(ctx.actor, {})
@@ -218,10 +230,16 @@ class PageEndpoints:
 
     @page_route("GET", "/tiep-nhan")
     def intake_page(self, ctx, request):
+        """Show the file import and the simple judgment form."""
         return page(ctx, "Tiếp nhận", intake_body(ctx), "tiep-nhan")
 
     @page_route("POST", "/tiep-nhan/tep")
     def intake_upload(self, ctx, request):
+        """Receive an uploaded JSON or YAML intake file and show the results.
+
+        Errors: 413 above 2 MB, 422 for no file, an unreadable file or
+        invalid records.
+        """
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             return page(ctx, "Tiếp nhận", intake_body(ctx, "Hãy chọn tệp để nhập."),
@@ -232,12 +250,17 @@ class PageEndpoints:
 
     @page_route("POST", "/tiep-nhan/ban-an")
     def intake_form(self, ctx, request):
+        """Receive one judgment from the simple form and show the result.
+
+        Errors: 422 with the field errors.
+        """
         results = self.decisions.receive(ctx.actor, simple_judgment(request.form),
                                          request.form.get("request_id"))
         return page(ctx, "Kết quả nhập", results_body(results), "tiep-nhan")
 
     @page_route("GET", "/ho-so")
     def records_page(self, ctx, request):
+        """List the received records the user may read."""
         records = self.decisions.list_records(ctx.actor, {})
         rows = [(link(f"/ho-so/{r['id']}", r.get("number") or r["id"][:8]),
                  RECORD_TYPES.get(r.get("record_type"), r.get("record_type")),
@@ -250,6 +273,10 @@ class PageEndpoints:
 
     @page_route("GET", "/ho-so/<record_id>")
     def record_page(self, ctx, request, record_id):
+        """Show a received record and, for a judgment, its proposals.
+
+        Errors: 404 when unknown or out of scope.
+        """
         record = self.decisions.get_record(ctx.actor, record_id)
         info = Markup("<p>{} số {} ngày {}; nhận ngày {}</p>").format(
             record.get("issuing_body") or "", record.get("number") or "",
@@ -284,6 +311,10 @@ class PageEndpoints:
 
     @page_route("POST", "/ho-so/<record_id>/du-thao")
     def draft_submit(self, ctx, request, record_id):
+        """Create a draft from a proposal and open it.
+
+        Errors: 404 for the record, 422 for an invalid proposal index.
+        """
         try:
             index = int(request.form.get("index", ""))
         except ValueError:

@@ -1,8 +1,12 @@
 """Request and response bodies of the JSON API, and the OpenAPI document
 generated from them."""
-from marshmallow import Schema, fields, validate
+from marshmallow import (
+    Schema, ValidationError, fields, validate, validates_schema,
+)
 
 from services.common.actors import ROLES
+from services.common.units import provincial_units
+from services.registers.rows import FORMS
 
 
 class ErrorSchema(Schema):
@@ -128,3 +132,116 @@ class SeriesSchema(Schema):
     unit = fields.String(required=True)
     work_year = fields.Integer(required=True)
     kind = fields.String(load_default="QD")
+
+
+# registers -----------------------------------------------------------------
+
+REGISTER_FORMS = FORMS
+UNIT_CODES = tuple(unit.code for unit in provincial_units())
+EXPORT_FORMATS = ("xlsx", "pdf")
+REPORTING_MONTHS = (3, 6, 10, 12)
+
+
+# Search text without control characters: PostgreSQL cannot store NUL,
+# and no register cell contains the others. NOTE: Python's "$" also
+# matches before a final line feed, so one trailing "\n" passes.
+printable = validate.Regexp(r"^[^\x00-\x1f\x7f]*$",
+                            error="control characters are not allowed")
+
+
+def work_year_field(**kwargs):
+    return fields.Integer(validate=validate.Range(2000, 2100), metadata={
+        "description": "the year in which the work year ends: 2027 for "
+                       "1 October 2026 to 30 September 2027"}, **kwargs)
+
+
+class RegisterPathSchema(Schema):
+    form = fields.String(required=True, validate=validate.OneOf(REGISTER_FORMS),
+                         metadata={"description": "form number, 03 for Mẫu số 03"})
+    unit = fields.String(required=True, validate=validate.OneOf(UNIT_CODES),
+                         metadata={"description": "provincial unit code"})
+    work_year = work_year_field(required=True)
+
+
+class RegisterListQuerySchema(Schema):
+    unit = fields.String(validate=validate.OneOf(UNIT_CODES))
+    work_year = work_year_field()
+
+
+class RegisterRowsQuerySchema(Schema):
+    date_from = fields.Date(metadata={"description": "first entry date"})
+    date_to = fields.Date(metadata={"description": "last entry date"})
+    party = fields.String(validate=[validate.Length(1, 200), printable],
+                          metadata={"description": "part of a party's name or "
+                                    "address, with or without diacritics"})
+    judgment_number = fields.String(validate=[validate.Length(1, 100), printable])
+    decision_number = fields.String(
+        validate=[validate.Length(1, 64), printable],
+        metadata={"description": "7 or 07/QĐ-THADS"})
+    limit = fields.Integer(validate=validate.Range(0, 1000),
+                           metadata={"description": "rows per page, default 100"})
+    offset = fields.Integer(validate=validate.Range(0, 10**9))
+
+    @validates_schema
+    def check_dates(self, data, **kwargs):
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and first > last:
+            raise ValidationError("date_from is after date_to", "date_from")
+
+
+class PageNumberSchema(Schema):
+    trang = fields.Integer(validate=validate.Range(1, 10**7))
+
+
+class ExportQuerySchema(Schema):
+    format = fields.String(required=True,
+                           validate=validate.OneOf(EXPORT_FORMATS))
+
+
+class StatisticsPathSchema(Schema):
+    work_year = work_year_field(required=True)
+    months = fields.Integer(required=True,
+                            validate=validate.OneOf(REPORTING_MONTHS),
+                            metadata={"description": "length of the period "
+                                      "from 1 October, in months"})
+
+
+class RegisterSummarySchema(Schema):
+    form = fields.String()
+    title = fields.String()
+    unit = fields.String()
+    unit_name = fields.String()
+    work_year = fields.Integer()
+    rows = fields.Integer(metadata={"description": "rows entered so far"})
+
+
+class RegisterRowsSchema(Schema):
+    form = fields.String()
+    unit = fields.String()
+    work_year = fields.Integer()
+    total = fields.Integer(metadata={
+        "description": "rows that match the filters, closing lines excluded"})
+    rows = fields.List(fields.Dict(), metadata={
+        "description": "row data by layout source path; a closing line "
+                       "has only the key _closing"})
+
+
+class PeriodSchema(Schema):
+    code = fields.String()
+    label = fields.String()
+    start = fields.Date()
+    end = fields.Date()
+
+
+class UnitCountsSchema(Schema):
+    unit = fields.String()
+    unit_name = fields.String()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "rows per form number"})
+
+
+class StatisticsSchema(Schema):
+    work_year = fields.Integer()
+    months = fields.Integer()
+    period = fields.Nested(PeriodSchema)
+    units = fields.List(fields.Nested(UnitCountsSchema))

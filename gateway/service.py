@@ -7,15 +7,18 @@ container, never a standalone proxy per request).
 from gateway.api import ApiEndpoints
 from gateway.decision_pages import DecisionPages
 from gateway.pages import PageEndpoints
+from gateway.register_pages import RegisterPages
+from gateway.registers_api import RegisterApi
 from gateway.web import Plumbing, RequestOnce
 from services.common.db import Database
 from services.common.rpc import TimedRpcProxy
 
 
-class GatewayService(Plumbing, RequestOnce, ApiEndpoints, PageEndpoints,
-                     DecisionPages):
+class GatewayService(Plumbing, RequestOnce, ApiEndpoints, RegisterApi,
+                     PageEndpoints, DecisionPages, RegisterPages):
     name = "gateway"
 
     db = Database("gateway")
     decisions = TimedRpcProxy("decisions")
     numbering = TimedRpcProxy("numbering")
+    registers = TimedRpcProxy("registers")

@@ -10,12 +10,15 @@ import logging
 from dataclasses import dataclass
 from functools import wraps
 
-from marshmallow import ValidationError
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from gateway import users as accounts
 from gateway.errors import HttpError, translate
+from gateway.inputs import (
+    check_path, load_body, load_path, load_query,
+)
+from gateway.storable import check_storable
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +35,20 @@ class Route:
     response: object = None
     many: bool = False
     auth: bool = True
+    query: object = None
+    path_schema: object = None
+    files: tuple = ()
 
     @property
     def path_params(self):
         return [part[1:-1].split(":")[-1] for part in self.path.split("/")
                 if part.startswith("<")]
+
+    @property
+    def int_params(self):
+        """Names of the path parameters that werkzeug converts to int."""
+        return [part[1:-1].split(":")[-1] for part in self.path.split("/")
+                if part.startswith("<int:")]
 
 
 @dataclass
@@ -70,33 +82,6 @@ def set_session_cookie(response, token):
                         path="/")
 
 
-def load_body(request, schema):
-    """Parse the JSON body with SCHEMA; raise HttpError 422 on bad input."""
-    try:
-        data = json.loads(request.get_data(as_text=True) or "{}")
-    except ValueError:
-        raise HttpError(400, "invalid_json",
-                        "Nội dung gửi lên không phải JSON hợp lệ.")
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        errors = [field_error(field, messages)
-                  for field, messages in error.normalized_messages().items()]
-        raise HttpError(422, "invalid_input", "Dữ liệu chưa hợp lệ.", errors)
-
-
-def field_error(field, messages):
-    """Return a {path, code, message} error in Vietnamese for one field."""
-    text = str(messages)
-    if "Missing data" in text:
-        return {"path": field, "code": "missing",
-                "message": "Thiếu trường bắt buộc."}
-    if "Unknown field" in text:
-        return {"path": field, "code": "unknown",
-                "message": "Trường không được hỗ trợ; hãy bỏ trường này."}
-    return {"path": field, "code": "invalid", "message": "Giá trị không hợp lệ."}
-
-
 def unauthenticated():
     return HttpError(401, "unauthenticated", "Phiên đăng nhập không hợp lệ "
                      "hoặc đã hết hạn; hãy đăng nhập lại.")
@@ -112,13 +97,17 @@ def read_only():
 
 
 def api_route(method, path, summary, request=None, response=None, many=False,
-              auth=True, changes=None):
+              auth=True, changes=None, query=None, path_schema=None, files=()):
     """Register an API entrypoint; the handler gets (ctx, body, **params).
 
     CHANGES (default: every non-GET) requires the X-CSRF-Token header and
-    rejects read-only roles with 403.
+    rejects read-only roles with 403. QUERY, a marshmallow schema, parses
+    the query string into the `query` keyword argument. PATH_SCHEMA checks
+    the path parameters (404 when invalid). FILES lists the media types of
+    a file download, for the OpenAPI document.
     """
-    route = Route(method, path, summary, request, response, many, auth)
+    route = Route(method, path, summary, request, response, many, auth,
+                  query, path_schema, tuple(files))
     API_ROUTES.append(route)
     changes = method != "GET" if changes is None else changes
 
@@ -156,6 +145,7 @@ class Plumbing:
 
     def run_api(self, func, route, changes, request, params):
         try:
+            check_path(params)
             ctx = None
             if route.auth:
                 ctx = self.current_context(request)
@@ -163,6 +153,10 @@ class Plumbing:
                     raise unauthenticated()
                 if changes:
                     self.check_change(ctx, request.headers.get("X-CSRF-Token"))
+            if route.path_schema is not None:
+                params = load_path(params, route.path_schema)
+            if route.query is not None:
+                params["query"] = load_query(request.args, route.query)
             body = None
             if route.request is not None:
                 body = load_body(request, route.request)
@@ -184,6 +178,7 @@ class Plumbing:
 
     def run_page(self, func, method, auth, request, params):
         try:
+            check_path(params)
             ctx = None
             if auth:
                 ctx = self.current_context(request)
@@ -191,6 +186,8 @@ class Plumbing:
                     return redirect("/dang-nhap")
                 if method == "POST":
                     self.check_change(ctx, request.form.get("csrf_token"))
+            if method == "POST":
+                check_storable(request.form.to_dict(), "")
             response = func(self, ctx, request, **params)
             if ctx is not None and method == "POST":
                 log.info("POST %s by %s", request.path, ctx.user.username)

@@ -48,7 +48,8 @@ def draft_through_api(page, base, judgment_url):
 def walk(base, judgment_file, out):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page = browser.new_page(viewport={"width": 1280, "height": 800},
+                                locale="vi-VN")
         log_in(page, base, "vanthu79")
         page.goto(f"{base}/tiep-nhan")
         page.screenshot(path=out / "1-tiep-nhan.png", full_page=True)
@@ -85,9 +86,43 @@ def walk(base, judgment_file, out):
         page.screenshot(path=out / "6-danh-sach.png", full_page=True)
         page.goto(f"{base}/huong-dan#quyet-dinh")
         page.screenshot(path=out / "7-huong-dan.png", full_page=True)
+        register_text = open_register(page, decision_url, out)
+        page.click("header a:has-text('Sổ') >> nth=0")
+        page.screenshot(path=out / "10-danh-sach-so.png", full_page=True)
         text = page.goto(decision_url).text()
+        log_out(page)
+
+        log_in(page, base, "cuc")
+        page.screenshot(path=out / "11-trung-uong.png", full_page=True)
+        page.click("table a:has-text('Hồ Chí Minh')")
+        page.screenshot(path=out / "12-so-cua-don-vi.png", full_page=True)
         browser.close()
-        return text
+        return f"{text}\nREGISTER: {register_text}"
+
+
+def open_register(page, decision_url, out, timeout_ms=15000):
+    """Follow the decision's link to Sổ thụ lý until its row is listed.
+
+    The registers service adds the row from the issue event, so the page
+    is reloaded until the row arrives. Returns the register table's text.
+    """
+    page.goto(decision_url)
+    page.click("a:has-text('Xem trong Sổ thụ lý')")
+    waited = 0
+    while not page.locator("table.register td:has-text('01/QĐ-THADS')").count():
+        if waited >= timeout_ms:
+            break
+        page.wait_for_timeout(500)
+        waited += 500
+        page.reload()
+    page.click("header a:has-text('Sổ thụ lý')")
+    page.screenshot(path=out / "8-so-thu-ly.png", full_page=True)
+    text = " ".join(page.locator("table.register").inner_text().split())
+    page.fill("input[name=date_from]", "01/10/2026")
+    page.fill("input[name=party]", "trinh quang vu")
+    page.click("button:has-text('Lọc')")
+    page.screenshot(path=out / "9-so-thu-ly-loc.png", full_page=True)
+    return text
 
 
 if __name__ == "__main__":

@@ -91,3 +91,26 @@ def login(web_config_port):
     yield log_in
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def registers_system(container_factory, gateway_config):
+    """Run the full system plus the registers service, catching up every 1 s.
+
+    nameko's fast_teardown drops the vhost before container_factory kills
+    the containers, so the registers container, whose timer keeps calling
+    the decisions service, is killed here first.
+    """
+    from services.decisions.service import DecisionsService
+    from services.numbering.service import NumberingService
+    from services.registers.service import RegistersService
+
+    config = gateway_config("numbering", "decisions", "registers")
+    config["REGISTERS_CATCHUP_SECONDS"] = 1
+    container_factory(NumberingService, config).start()
+    container_factory(DecisionsService, config).start()
+    registers = container_factory(RegistersService, config)
+    registers.start()
+    container_factory(GatewayService, config).start()
+    yield config
+    registers.kill()

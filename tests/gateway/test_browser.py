@@ -14,7 +14,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
-def test_browser_walks_main_job(full_system, web_config_port, tmp_path):
+def test_browser_walks_main_job(registers_system, web_config_port, tmp_path):
     pytest.importorskip("playwright")
     judgment = tmp_path / "ban-an.json"
     judgment.write_text(json.dumps(JUDGMENT, ensure_ascii=False))
@@ -28,6 +28,11 @@ def test_browser_walks_main_job(full_system, web_config_port, tmp_path):
     assert "01/QĐ-THADS" in run.stdout
     assert "Đã ban hành" in run.stdout
     assert (ARTIFACTS / "5-da-ban-hanh.png").exists()
+    register = run.stdout.split("REGISTER: ", 1)[-1]
+    assert "Quyết định thi hành án" in register
+    assert "01/QĐ-THADS" in register
+    assert "Trịnh Quang Vũ" in register
+    assert (ARTIFACTS / "8-so-thu-ly.png").exists()
     if "FALLBACK" in run.stdout:
         warnings.warn("drafting from a proposal failed in the browser, so the "
                       "walk drafted through the API; see 4-loi-lap-du-thao.png")
