@@ -58,6 +58,7 @@ def service_config(*services):
         ),
         "max_workers": int(os.environ.get("MAX_WORKERS", DEFAULT_MAX_WORKERS)),
         "RPC_TIMEOUT": float(os.environ.get("RPC_TIMEOUT", DEFAULT_RPC_TIMEOUT)),
+        "RPC_QUEUE_TYPE": os.environ.get("RPC_QUEUE_TYPE", "classic"),
         "LOGGING": {
             "version": 1,
             "disable_existing_loggers": False,

@@ -5,7 +5,6 @@ the same series, so changing, removing or reordering an entry breaks the
 chain from that entry on.
 """
 import hashlib
-import json
 
 from sqlalchemy import and_, select
 
@@ -14,17 +13,22 @@ from services.numbering.models import ledger, numbers, series
 GENESIS = ""
 
 
+# The fields an entry's hash covers, in order. The database function
+# `numbering_allocate` builds the same text, so both must change together.
+HASHED_FIELDS = ("unit", "kind", "work_year", "position", "action", "number",
+                 "request_id", "reason", "recorded_at")
+SEPARATOR = "\x1f"  # ASCII unit separator; reasons may not contain it
+
+
 def entry_hash(prev_hash, entry):
-    """Return the SHA-256 hex digest chaining ENTRY to PREV_HASH."""
-    content = json.dumps(
-        [
-            prev_hash, entry["unit"], entry["kind"], entry["work_year"],
-            entry["position"], entry["action"], entry["number"],
-            entry["request_id"], entry["reason"], entry["recorded_at"],
-        ],
-        ensure_ascii=False, separators=(",", ":"),
-    )
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+    """Return the SHA-256 hex digest chaining ENTRY to PREV_HASH.
+
+    The hashed text is the previous hash and the entry's fields joined by
+    the unit separator, with an absent value as an empty string.
+    """
+    parts = [prev_hash] + ["" if entry[name] is None else str(entry[name])
+                           for name in HASHED_FIELDS]
+    return hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
 
 
 def verify(session, progress=None):

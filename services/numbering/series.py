@@ -7,7 +7,8 @@ PostgreSQL whatever the number of numbering processes. The primary key of
 """
 from datetime import datetime, timezone
 
-from sqlalchemy import and_, func, literal_column, select, text, update
+from sqlalchemy import and_, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -38,6 +39,11 @@ def previous_result(session, request_id, arguments):
     ).first()
     if row is None:
         return None
+    return check_previous(row, request_id, arguments)
+
+
+def check_previous(row, request_id, arguments):
+    """Return ROW, the stored result of REQUEST_ID, if ARGUMENTS match it."""
     if row.arguments != arguments:
         raise RequestConflict(
             f"request id {request_id!r} was already used for "
@@ -126,23 +132,27 @@ def record(session, locked, number, action, request_id, arguments, reason,
     )
 
 
+ALLOCATE = text(
+    "SELECT out_number AS number, out_status AS status, "
+    "out_arguments AS arguments, out_reason AS reason "
+    "FROM numbering_allocate(:unit, :kind, :work_year, :request_id, "
+    ":arguments, :recorded_at)"
+).bindparams(bindparam("arguments", type_=JSONB))
+
+
 def allocate(session, unit, kind, work_year, request_id, arguments):
-    """Allocate the next free number of the series to REQUEST_ID."""
-    done = previous_result(session, request_id, arguments)
-    if done is not None:
-        return done.number
+    """Allocate the next free number of the series to REQUEST_ID.
 
-    locked = lock_series(session, unit, kind, work_year)
-    # A concurrent call with the same request id may have committed while
-    # this one waited for the lock.
-    done = previous_result(session, request_id, arguments)
-    if done is not None:
-        return done.number
-
-    number = next_free_number(session, locked)
-    record(session, locked, number, "allocated", request_id, arguments, None,
-           last_allocated=number)
-    return number
+    The database function `numbering_allocate` does the whole allocation
+    in one round trip; it returns the stored row of a known request id,
+    which is checked here like any earlier result.
+    """
+    row = session.execute(ALLOCATE, {
+        "unit": unit, "kind": kind, "work_year": work_year,
+        "request_id": request_id, "arguments": arguments,
+        "recorded_at": datetime.now(timezone.utc).isoformat(),
+    }).one()
+    return check_previous(row, request_id, arguments).number
 
 
 def claim(session, unit, kind, work_year, number, request_id, arguments, reason):

@@ -92,10 +92,13 @@ def check_reason(reason):
     except UnicodeEncodeError:
         raise InvalidArgument("reason contains characters that are not "
                               "valid Unicode text; retype it") from None
-    if "\x00" in reason or len(reason) > MAX_REASON:
+    # Control characters other than tab and line feed are refused; the unit
+    # separator among them delimits the ledger's hashed text.
+    control = [c for c in reason if ord(c) < 32 and c not in "\t\n"]
+    if control or len(reason) > MAX_REASON:
         raise InvalidArgument(
             f"reason is invalid: send at most {MAX_REASON} characters of text "
-            f"without NUL characters")
+            f"without control characters")
     return reason
 
 

@@ -84,10 +84,11 @@ def test_ledger_verify_unmigrated_database(empty_database):
     assert "thads migrate" in result.stdout + result.stderr
 
 
-def test_classic_rpc_queue_left_over_is_reported(
+def test_stock_rpc_queue_left_over_is_reported(
         service_config, spawn_services):
-    # A broker that ran a stock nameko @rpc numbering keeps a classic
-    # rpc-numbering queue, and RabbitMQ rejects the quorum declaration.
+    # A broker that ran a stock nameko @rpc numbering keeps an
+    # rpc-numbering queue without the single-active-consumer flag, and
+    # RabbitMQ rejects the declaration that has it.
     config = service_config("numbering")
     with Connection(config["AMQP_URI"]) as connection:
         Queue("rpc-numbering", durable=True)(connection.default_channel).declare()
@@ -101,12 +102,12 @@ def test_classic_rpc_queue_left_over_is_reported(
     output = read_log(process)
     assert process.proc.returncode != 0
     assert "rpc-numbering" in output
-    assert "quorum" in output
+    assert "x-single-active-consumer" in output
 
 
 # Behaviour that held when this file was written.
 
-def test_queue_stays_quorum_across_restarts(
+def test_queue_keeps_single_consumer_across_restarts(
         service_config, spawn_services, rpc_proxy, rabbit_config,
         rabbit_manager):
     config = service_config("numbering")
@@ -119,7 +120,6 @@ def test_queue_stays_quorum_across_restarts(
     queue = rabbit_manager.get_queue(rabbit_config["vhost"], "rpc-numbering")
     second.terminate()
 
-    assert queue["type"] == "quorum"
     assert queue["arguments"]["x-single-active-consumer"] is True
     assert queue["durable"] is True
 
