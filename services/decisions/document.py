@@ -55,12 +55,13 @@ def document_for(session, row, today=None):
         "debtors": content.get("debtors", []),
         "creditors": content.get("creditors", []),
         "obligations": [
-            {"description": line["description"], "debtor": line.get("debtor"),
+            {"description": line["description"].strip().rstrip(".;:,").strip(),
+             "debtor": line.get("debtor"),
              "creditor": line.get("creditor"), "amount": line["amount"],
              "note": line.get("note")}
             for line in content.get("obligations", [])
         ],
-        "officer": {"name": row.officer} if row.officer else None,
+        "officer": officer_of(row),
         "signer": signer_of(row),
         "related_decision": related_of(session, row),
         "reason": content.get("reason"),
@@ -77,6 +78,12 @@ def entrustee_name(code_or_name):
         return get_unit(code_or_name).name
     except LookupError:
         return code_or_name or ""
+
+
+def officer_of(row):
+    """Return the assigned officer by full name, falling back to the login."""
+    name = (row.content or {}).get("officer_name") or row.officer
+    return {"name": name} if name else None
 
 
 def signer_of(row):

@@ -179,7 +179,10 @@ def _validate(doc: dict) -> None:
     judgment_fields = ("body", "number", "date") if doc.get("number_display") \
         else ("body", "number")
     _require(doc.get("judgment"), "judgment", judgment_fields)
-    _require(doc.get("signer"), "signer", ("name", "title"))
+    # A draft is previewed before anyone signs it: its signer name may be
+    # blank and prints as an empty line.
+    signer_fields = ("name", "title") if doc.get("number_display") else ("title",)
+    _require(doc.get("signer"), "signer", signer_fields)
     for field in ("debtors", "creditors", "obligations", "extra_recipients"):
         if not isinstance(doc.get(field) or [], list):
             raise InvalidDecisionError(f"{field} must be a list")
@@ -591,7 +594,8 @@ def _signature(decision: Decision) -> list:
         )
     paragraphs = [Paragraph(escape_text(line), STYLES["signature"]) for line in lines]
     paragraphs.append(Spacer(1, 24 * mm))
-    paragraphs.append(Paragraph(escape_text(signer["name"]), STYLES["signature"]))
+    paragraphs.append(
+        Paragraph(escape_text(signer.get("name") or ""), STYLES["signature"]))
     return paragraphs
 
 

@@ -144,8 +144,9 @@ def proposal_items(proposal):
         else:
             found.append({"ref": item.get("ref") or item.get("obligation_ref"),
                           "amount": item.get("amount"),
-                          "debtor": item.get("debtor"),
-                          "creditor": item.get("creditor")})
+                          "debtor": item.get("debtors") or item.get("debtor"),
+                          "creditor": (item.get("creditors")
+                                       or item.get("creditor"))})
     return found
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 
 from services.common import events
-from services.common.actors import changeable
 from services.common.calendar import work_year
 from services.common.outbox import add_event
 from services.common.units import UnknownOffice, UnknownUnit, get_office, get_unit
@@ -64,7 +63,13 @@ def receive(session, actor, data, request_id=None):
 
 def store(session, actor, record, index, request_id):
     unit, office = receiving_unit(record["receiving_unit"], index)
-    changeable(actor, unit)
+    if not actor.may_change(unit):
+        raise InvalidInput("Hồ sơ thuộc đơn vị khác.", [{
+            "path": f"records[{index}].receiving_unit", "code": "other_unit",
+            "message": (
+                f"Hồ sơ ghi đơn vị nhận {record['receiving_unit']}; tài khoản "
+                f"này chỉ nhập hồ sơ cho đơn vị {actor.unit or 'nào'}. Hãy sửa "
+                f"đơn vị nhận hoặc để đơn vị đó nhập.")}])
     if request_id:
         done = session.execute(
             select(records).where(records.c.request_id == request_id)).first()

@@ -131,6 +131,17 @@ class DecisionsService:
             workflow.return_to_officer(session, actor, decision_id, note)
 
     @rpc
+    def discard(self, actor, decision_id, reason, request_id=None):
+        """Set aside a draft that will not be issued, with REASON.
+
+        Raises AlreadyIssued for an issued decision, which only a new
+        revocation decision can undo.
+        """
+        actor = actor_from(actor)
+        with self.db.transaction() as session:
+            workflow.discard(session, actor, decision_id, reason)
+
+    @rpc
     def sign(self, actor, decision_id, as_deputy=False, late_reason=None,
              request_id=None):
         """Sign a submitted decision. Raises ChecksFailed listing errors."""

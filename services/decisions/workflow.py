@@ -96,6 +96,45 @@ def check_links(session, actor, content):
                   "message": f"Quyết định {related.id} chưa ban hành."}])
 
 
+def check_not_duplicate(session, content, own_id=None):
+    """Reject a draft for judgment items another live decision covers.
+
+    A decision is live unless a later decision revoked or cancelled it.
+    """
+    refs = line_keys(content)
+    if not refs or not content.get("judgment_record_id"):
+        return
+    others = session.execute(select(decisions).where(
+        decisions.c.judgment_record_id == content["judgment_record_id"],
+        decisions.c.revoked_by.is_(None),
+        decisions.c.status != "discarded",
+        decisions.c.decision_kind == content["decision_kind"],
+    )).all()
+    for other in others:
+        if other.id == own_id:
+            continue
+        taken = refs & line_keys(other.content)
+        if taken:
+            label = other.display or "dự thảo chưa ban hành"
+            names = sorted({key[0] for key in taken})
+            raise InvalidInput("Khoản này đã có quyết định.", [{
+                "path": "obligations", "code": "already_decided",
+                "message": (
+                    f"Khoản {', '.join(names)} của bản án đã có trong "
+                    f"quyết định {label} ({other.id}). Hãy mở quyết định đó "
+                    f"thay vì lập thêm một dự thảo.")}])
+
+
+def line_keys(content):
+    """Identify each judgment item a decision orders, for whom and to whom.
+
+    One judgment item may be split among decisions, one per debtor or
+    per recipient, so the item's ref alone does not identify a line.
+    """
+    return {(line["ref"], line.get("debtor"), line.get("creditor"))
+            for line in content.get("obligations", []) if line.get("ref")}
+
+
 def deadline_of(session, content):
     """Return the legal deadline stored in the proposal, if any."""
     proposal = content.get("proposal") or {}
@@ -117,7 +156,9 @@ def create_draft(session, actor, unit, content, request_id):
             return done.id
 
     content = validated_content(content)
+    content["officer_name"] = actor.full_name or actor.username
     check_links(session, actor, content)
+    check_not_duplicate(session, content)
     deadline, rule = deadline_of(session, content)
     decision_id = str(uuid.uuid4())
     session.execute(insert(decisions).values(
@@ -147,7 +188,9 @@ def update_draft(session, actor, decision_id, content, version):
             f"decision {decision_id} changed since version {version} "
             f"(now {row.version}); reload it and edit again")
     content = validated_content(content)
+    content["officer_name"] = row.content.get("officer_name") or row.officer
     check_links(session, actor, content)
+    check_not_duplicate(session, content, row.id)
     deadline, rule = deadline_of(session, content)
     session.execute(update(decisions).where(decisions.c.id == row.id).values(
         content=content, decision_kind=content["decision_kind"],
@@ -192,6 +235,17 @@ def submit(session, actor, decision_id):
     row = transition(session, actor, decision_id, DRAFTING_ROLES, EDITABLE,
                      "submitted", "submit")
     return checks.run(session, row_after(session, row.id))
+
+
+def discard(session, actor, decision_id, reason):
+    """Set aside a draft that will not be issued; it stays in the history."""
+    if not reason or not reason.strip():
+        raise InvalidInput("Hãy ghi lý do hủy bỏ dự thảo.", [{
+            "path": "reason", "code": "missing",
+            "message": "Lý do hủy bỏ dự thảo không được để trống."}])
+    transition(session, actor, decision_id, DRAFTING_ROLES,
+               ("draft", "returned", "submitted"), "discarded", "discard",
+               note=reason.strip())
 
 
 def return_to_officer(session, actor, decision_id, note):
@@ -315,7 +369,8 @@ def vnd_total(obligations):
 
 def obligations_text(obligations):
     return "\n".join(
-        f"{line['description']}: {amount_text(line['amount'])}"
+        f"{line['description'].strip().rstrip('.;:,')}: "
+        f"{amount_text(line['amount'])}"
         if line["amount"].get("kind") not in ("none", None)
         else line["description"]
         for line in obligations
@@ -351,7 +406,8 @@ def issued_event(session, row):
         "creditors": parties(content.get("creditors")),
         "obligations": obligations_text(content.get("obligations", [])),
         "total_vnd": vnd_total(content.get("obligations", [])),
-        "officer": row.officer, "signer": signer.get("name"),
+        "officer": content.get("officer_name") or row.officer,
+        "signer": signer.get("name"),
         "related_decision": related,
         "receiving_unit": content.get("receiving_unit"),
         "asset": content.get("asset"),

@@ -70,9 +70,15 @@ def received_judgment(proxy):
     return result[0]["id"]
 
 
-def issue_draft(proxy, judgment_id, request_id="draft-1"):
+RETURN_LINE = {"ref": "O1", "kind": "return_money",
+               "description": "Trả lại tiền cho bị cáo",
+               "creditor": "Trịnh Quang Vũ",
+               "amount": {"kind": "vnd", "value": "2000000"}}
+
+
+def issue_draft(proxy, judgment_id, request_id="draft-1", line=FEE_LINE):
     decision_id = proxy.decisions.draft(
-        OFFICER, content_for(judgment_id, [FEE_LINE]), request_id)
+        OFFICER, content_for(judgment_id, [line]), request_id)
     proxy.decisions.submit(OFFICER, decision_id)
     proxy.decisions.sign(HEAD, decision_id)
     return decision_id, proxy.decisions.issue(HEAD, decision_id)
@@ -132,7 +138,7 @@ def test_retried_issue_keeps_the_number(system, rpc_proxy):
     judgment_id = received_judgment(proxy)
     decision_id, first = issue_draft(proxy, judgment_id)
     again = proxy.decisions.issue(HEAD, decision_id)
-    _, second = issue_draft(proxy, judgment_id, "draft-2")
+    _, second = issue_draft(proxy, judgment_id, "draft-2", RETURN_LINE)
 
     assert again["display"] == first["display"] == "01/QĐ-THADS"
     assert second["display"] == "02/QĐ-THADS"
@@ -295,3 +301,55 @@ def test_same_request_entered_twice_is_reported(system, rpc_proxy):
     assert first[0]["status"] == "created"
     assert again[0]["status"] == "duplicate"
     assert again[0]["id"] == first[0]["id"]
+
+
+def test_second_draft_of_same_item_is_rejected(system, rpc_proxy):
+    proxy = rpc_proxy()
+    judgment_id = received_judgment(proxy)
+    first = proxy.decisions.draft(
+        OFFICER, content_for(judgment_id, [FEE_LINE]), "d1")
+
+    with pytest.raises(RemoteError) as error:
+        proxy.decisions.draft(OFFICER, content_for(judgment_id, [FEE_LINE]), "d2")
+
+    assert error.value.exc_type == "InvalidInput"
+    assert "already_decided" in error.value.value
+    assert first in error.value.value
+
+
+def test_discarded_draft_frees_its_items(system, rpc_proxy):
+    proxy = rpc_proxy()
+    judgment_id = received_judgment(proxy)
+    first = proxy.decisions.draft(
+        OFFICER, content_for(judgment_id, [FEE_LINE]), "d1")
+    proxy.decisions.discard(OFFICER, first, "Lập nhầm")
+
+    second = proxy.decisions.draft(
+        OFFICER, content_for(judgment_id, [FEE_LINE]), "d2")
+
+    assert proxy.decisions.get(OFFICER, first)["status"] == "discarded"
+    assert proxy.decisions.get(OFFICER, second)["status"] == "draft"
+
+
+def test_draft_pdf_previews_before_signing(system, rpc_proxy):
+    proxy = rpc_proxy()
+    judgment_id = received_judgment(proxy)
+    decision_id = proxy.decisions.draft(
+        OFFICER, content_for(judgment_id, [FEE_LINE]), "d1")
+
+    pdf = base64.b64decode(proxy.decisions.pdf(OFFICER, decision_id)["content_base64"])
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf,
+                          capture_output=True, check=True).stdout.decode()
+
+    assert "DỰ THẢO" in text
+    assert "Nguyễn Văn Chấp" in text
+
+
+def test_import_for_other_unit_names_the_unit(system, rpc_proxy):
+    proxy = rpc_proxy()
+    with pytest.raises(RemoteError) as error:
+        proxy.decisions.receive(OTHER_HEAD, JUDGMENT)
+
+    assert error.value.exc_type == "InvalidInput"
+    assert "receiving_unit" in error.value.value
+    assert "other_unit" in error.value.value
