@@ -4,7 +4,13 @@ This module is the composition root: it is the one place that knows
 every service, so it may import them all; the services never import each
 other.
 """
-import eventlet
+import warnings
+
+# eventlet 0.41 warns at every import that it is in maintenance mode; the
+# project knows, and the warning would bury the command's own output.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E402  (nameko needs a patched stdlib first)
 
@@ -143,6 +149,7 @@ def cmd_import(args):
     from services.decisions.exceptions import InvalidInput
 
     failed = False
+    counts = {"created": 0, "duplicate": 0}
     for path in args.files:
         try:
             loaded = intake.load_file(path)
@@ -162,8 +169,12 @@ def cmd_import(args):
                     failed = True
                     print(f"{path}: {error.message}", file=sys.stderr)
                     continue
-                print(f"{path}[{index}]: {result['record_type']} "
-                      f"{result['status']} {result['id']}")
+                counts[result["status"]] += 1
+                if not args.quiet:
+                    print(f"{path}[{index}]: {result['record_type']} "
+                          f"{result['status']} {result['id']}")
+    print(f"{counts['created']} records imported, {counts['duplicate']} "
+          f"already present")
     if failed:
         sys.exit(1)
 
@@ -182,7 +193,7 @@ def cmd_demo(args):
     demo_dir = Path(__file__).resolve().parent / "decisions" / "demo"
     files = sorted(str(p) for p in demo_dir.glob("*.yaml"))
     if files:
-        cmd_import(argparse.Namespace(files=files, user="demo"))
+        cmd_import(argparse.Namespace(files=files, user="demo", quiet=True))
 
 
 def cmd_register_export(args):
@@ -219,6 +230,8 @@ def build_parser():
     imports.add_argument("files", nargs="+", help="intake files")
     imports.add_argument("--user", default="import",
                          help="name recorded as the clerk who entered them")
+    imports.add_argument("--quiet", action="store_true",
+                         help="print only the totals, not one line per record")
     imports.set_defaults(func=cmd_import)
 
     register = commands.add_parser("register", help="statutory registers")
