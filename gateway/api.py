@@ -207,6 +207,18 @@ class ApiEndpoints:
                                     body["request_id"])
         return {"status": "returned"}
 
+    @api_route("POST", f"{V1}/decisions/<decision_id>/discard",
+               "Hủy bỏ dự thảo", schemas.DiscardSchema())
+    def api_discard(self, ctx, body, decision_id):
+        """Discard a draft, returned or submitted decision with a reason.
+
+        Returns {status}. Errors: 403 for a role other than officer or head,
+        404, 409 when signed or issued, 422 for an empty reason.
+        """
+        self.decisions.discard(ctx.actor, decision_id, body["reason"],
+                               body["request_id"])
+        return {"status": "discarded"}
+
     @api_route("POST", f"{V1}/decisions/<decision_id>/sign", "Ký quyết định",
                schemas.SignSchema())
     def api_sign(self, ctx, body, decision_id):

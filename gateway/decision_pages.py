@@ -1,14 +1,18 @@
 """Decision detail, workflow buttons, PDF, the central dashboard, the guide."""
+import re
 import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 from collections import Counter
 
 from gateway.api import pdf_response
+from gateway.errors import HttpError
 from gateway.guide import guide_body
 from gateway.html import Markup, error_box, hidden, link, page, post_form, table
 from gateway.html import unit_name
-from gateway.pages import STATUS_LABELS, decisions_table, today, vn_date
+from gateway.pages import (
+    STATUS_LABELS, amount_label, decisions_table, today, urgency, vn_date,
+)
 from gateway.register_view import decision_row_link
 from gateway.web import page_route, redirect
 from services.common.calendar import work_year
@@ -16,7 +20,15 @@ from services.common.units import provincial_units
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 ACTIONS = {"draft": "Lập dự thảo", "update": "Sửa dự thảo", "submit": "Trình ký",
-           "return": "Trả lại", "sign": "Ký", "issue": "Ban hành"}
+           "return": "Trả lại", "sign": "Ký", "issue": "Ban hành",
+           "discard": "Hủy bỏ dự thảo"}
+DRAFTING_ROLES = ("officer", "head")
+SIGNING_ROLES = ("head",)
+ISSUING_ROLES = ("head", "clerk")
+# ChecksFailed text is "code: message; code: message"; a message may itself
+# contain "; ", so split only where a lowercase code and a colon follow.
+FINDING_SEPARATOR = re.compile(r";\s+(?=[a-z][a-z0-9_]*:\s)")
+FINDING = re.compile(r"^([a-z][a-z0-9_]*):\s*(.*)$", re.S)
 SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Lưu ý"}
 DECISION_TITLES = {
     "ex_officio": "Quyết định thi hành án chủ động",
@@ -42,31 +54,74 @@ def checks_table(checks):
     rows = [(SEVERITY.get(c.get("severity"), c.get("severity") or ""),
              c.get("message") or c.get("code") or "") for c in checks]
     return table(("Mức", "Nội dung kiểm tra"), rows) if rows else Markup(
-        "<p>Không có phát hiện.</p>")
+        "<p>Không có lỗi hay cảnh báo nào.</p>")
 
 
-def late_field():
-    return Markup('<label>Lý do ký quá hạn (nếu có) '
+def deadline_passed(decision, day=None):
+    deadline = decision.get("deadline")
+    if not deadline:
+        return False
+    return datetime.fromisoformat(deadline).date() < (day or today())
+
+
+def late_field(required):
+    """Return the late-reason input, required once the deadline has passed."""
+    if required:
+        return Markup('<label>Lý do ký quá hạn (bắt buộc vì đã quá hạn ra '
+                      'quyết định) <input name="late_reason" required></label>')
+    return Markup('<label>Lý do ký quá hạn (chỉ ghi khi đã quá hạn) '
                   '<input name="late_reason"></label>')
 
 
 def action_forms(ctx, decision):
-    """Return the workflow buttons that fit the decision's status."""
+    """Return the workflow buttons that the user's role and the decision's
+    status allow; the services check both again."""
     base = f"/quyet-dinh/{decision['id']}"
-    status, forms = decision["status"], []
-    if status in ("draft", "returned"):
+    status, role, forms = decision["status"], ctx.role, []
+    if status in ("draft", "returned") and role in DRAFTING_ROLES:
         forms.append(post_form(ctx, f"{base}/trinh", "Trình ký"))
-    if status == "submitted":
+    if status == "submitted" and role in SIGNING_ROLES:
         forms.append(post_form(ctx, f"{base}/tra-lai", "Trả lại", Markup(
             '<label>Ghi chú <input name="note" required></label>')))
-        forms.append(post_form(ctx, f"{base}/ky", "Ký", late_field()))
-    if status == "signed":
+        forms.append(post_form(ctx, f"{base}/ky", "Ký",
+                               late_field(deadline_passed(decision))))
+    if status in ("draft", "returned", "submitted") and role in DRAFTING_ROLES:
+        forms.append(post_form(ctx, f"{base}/huy-bo", "Hủy bỏ dự thảo", Markup(
+            '<label>Lý do hủy bỏ (bắt buộc) '
+            '<input name="reason" required maxlength="2000"></label>')))
+    if status == "signed" and role in ISSUING_ROLES:
         forms.append(post_form(ctx, f"{base}/ban-hanh", "Ban hành",
                                hidden("request_id", secrets.token_hex(16))))
     if status == "issued":
         forms.append(Markup("<p>Quyết định đã ban hành; không còn thao tác "
                             "nào trên quyết định này.</p>"))
+    elif status == "discarded":
+        forms.append(Markup("<p>Dự thảo đã bị hủy bỏ; không còn thao tác "
+                            "nào trên dự thảo này.</p>"))
+    elif not forms:
+        forms.append(Markup("<p>Tài khoản của bạn không có thao tác nào ở "
+                            "trạng thái này.</p>"))
     return Markup("").join(forms)
+
+
+def blocking_findings(text):
+    """Split the ChecksFailed text into [(code, message)]."""
+    findings = []
+    for part in FINDING_SEPARATOR.split(text or ""):
+        match = FINDING.match(part.strip())
+        if match:
+            findings.append((match.group(1), match.group(2).strip()))
+        elif part.strip():
+            findings.append(("", part.strip()))
+    return findings
+
+
+def rejected_signature_box(text):
+    """Return the error box for a rejected signature, one finding a line."""
+    items = Markup("").join(Markup("<li>{}</li>").format(message or code)
+                            for code, message in blocking_findings(text))
+    return Markup('<div class="error"><p>Chưa ký được: dự thảo còn lỗi phải '
+                  'xử lý trước khi ký.</p><ul>{}</ul></div>').format(items)
 
 
 def decision_title(decision):
@@ -79,29 +134,67 @@ def decision_title(decision):
 
 
 def decision_links(decision):
-    links = [link(f"/quyet-dinh/{decision['id']}/pdf?xem=1", "Xem trước PDF"),
-             link(f"/quyet-dinh/{decision['id']}/pdf", "Tải PDF")]
+    base = f"/quyet-dinh/{decision['id']}/pdf"
+    view = "Xem PDF" if decision.get("status") == "issued" else "Xem trước PDF"
+    links = [link(f"{base}?xem=1", view), link(base, "Tải PDF")]
+    judgment_id = (decision.get("content") or {}).get("judgment_record_id") \
+        or decision.get("judgment_record_id")
+    if judgment_id:
+        links.append(link(f"/ho-so/{judgment_id}", "Bản án"))
     row_link = decision_row_link(decision)
     if row_link:
         links.append(row_link)
     return Markup(" · ").join(links)
 
 
-def decision_body(ctx, decision):
-    head = Markup("<p>Số: {} · Ngày ban hành: {} · Trạng thái: {} · Hạn: {}"
+def party_names(parties):
+    return Markup("<br>").join(
+        Markup("{}{}").format(p.get("name") or "",
+                              f" – {p['address']}" if p.get("address") else "")
+        for p in parties or [] if isinstance(p, dict)) or "—"
+
+
+def content_section(decision):
+    """Return the debtors, creditors and obligation lines of the decision."""
+    content = decision.get("content") or {}
+    lines = [(line.get("description") or line.get("kind") or "",
+              line.get("debtor") or "", line.get("creditor") or "",
+              amount_label(line.get("amount")))
+             for line in content.get("obligations") or []
+             if isinstance(line, dict)]
+    parties = Markup("<p>Người phải thi hành án: {}</p>"
+                     "<p>Người được thi hành án: {}</p>").format(
+        party_names(content.get("debtors")), party_names(content.get("creditors")))
+    obligations = table(("Khoản phải thi hành", "Người phải thi hành",
+                         "Người được thi hành", "Số tiền"), lines) if lines \
+        else Markup("<p>Không có khoản thi hành nào.</p>")
+    reason = Markup("<p>Lý do: {}</p>").format(content["reason"]) \
+        if content.get("reason") else Markup("")
+    return Markup("<h2>Nội dung</h2>{}{}{}").format(parties, obligations, reason)
+
+
+def deadline_label(decision):
+    """Return the deadline, coloured like the home list's rows."""
+    css = urgency(decision)
+    return Markup('<span class="{}">{}</span>').format(
+        f"deadline {css}".strip(), vn_date(decision.get("deadline")) or "—")
+
+
+def decision_body(ctx, decision, notice=Markup("")):
+    head = Markup("{}<p>Số: {} · Ngày ban hành: {} · Trạng thái: {} · Hạn: {}"
                   " · Đơn vị: {}</p><p>{}</p>").format(
-        decision.get("display") or "(chưa có số)",
+        notice, decision.get("display") or "(chưa có số)",
         vn_date(decision.get("issued_on")) or "(chưa ban hành)",
         STATUS_LABELS.get(decision["status"], decision["status"]),
-        vn_date(decision.get("deadline")), unit_name(decision.get("unit")),
+        deadline_label(decision), unit_name(decision.get("unit")),
         decision_links(decision))
     history = table(("Thao tác", "Người", "Ghi chú", "Lúc"), [
         (ACTIONS.get(h.get("action"), h.get("action")), h.get("actor"),
          h.get("note") or "", local_time(h.get("at")))
         for h in decision.get("history") or []])
-    return Markup("{}<h2>Kiểm tra</h2>{}<h2>Thao tác</h2>{}"
+    return Markup("{}{}<h2>Kiểm tra</h2>{}<h2>Thao tác</h2>{}"
                   "<h2>Lịch sử</h2>{}").format(
-        head, checks_table(decision.get("checks") or []),
+        head, content_section(decision), checks_table(decision.get("checks") or []),
         action_forms(ctx, decision), history)
 
 
@@ -158,8 +251,31 @@ class DecisionPages:
 
         Errors: 403 for a role other than head, 404, 409.
         """
-        self.decisions.sign(ctx.actor, decision_id, False,
-                            request.form.get("late_reason") or None)
+        try:
+            self.decisions.sign(ctx.actor, decision_id, False,
+                                request.form.get("late_reason") or None)
+        except Exception as error:
+            if getattr(error, "exc_type", None) != "ChecksFailed":
+                raise
+            decision = self.decisions.get(ctx.actor, decision_id)
+            notice = rejected_signature_box(getattr(error, "value", ""))
+            return page(ctx, decision_title(decision),
+                        decision_body(ctx, decision, notice), "quyet-dinh",
+                        status=409)
+        return redirect(f"/quyet-dinh/{decision_id}")
+
+    @page_route("POST", "/quyet-dinh/<decision_id>/huy-bo")
+    def discard_form(self, ctx, request, decision_id):
+        """Discard a draft that will not be issued, with a reason, and reload.
+
+        Errors: 403 for a role other than officer or head, 404, 409 when
+        issued or signed, 422 without a reason.
+        """
+        reason = (request.form.get("reason") or "").strip()
+        if not reason:
+            raise HttpError(422, "invalid_input",
+                            "Hãy ghi lý do hủy bỏ dự thảo.")
+        self.decisions.discard(ctx.actor, decision_id, reason)
         return redirect(f"/quyet-dinh/{decision_id}")
 
     @page_route("POST", "/quyet-dinh/<decision_id>/ban-hanh")

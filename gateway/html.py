@@ -33,6 +33,8 @@ table{border-collapse:collapse;width:100%}
 th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left}
 tr.overdue td{background:#f8d7da;color:#842029}
 tr.urgent td{background:#ffe5b4}
+.deadline.overdue{background:#f8d7da;color:#842029;padding:0 .3em}
+.deadline.urgent{background:#ffe5b4;padding:0 .3em}
 .error{color:#842029;background:#f8d7da;padding:.6em;border-radius:4px}
 .help{float:right;font-size:.9em}
 label{display:block;margin:.4em 0}

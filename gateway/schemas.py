@@ -93,6 +93,10 @@ class ReturnSchema(StepSchema):
     note = fields.String(required=True, validate=validate.Length(1, 2000))
 
 
+class DiscardSchema(StepSchema):
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
 class SignSchema(StepSchema):
     as_deputy = fields.Boolean(load_default=False)
     late_reason = fields.String(load_default=None, allow_none=True)
@@ -114,7 +118,7 @@ class DecisionSchema(Schema):
     decision_kind = fields.String()
     kind_label = fields.String(allow_none=True)
     status = fields.String(validate=validate.OneOf(
-        ["draft", "submitted", "returned", "signed", "issued"]))
+        ["draft", "submitted", "returned", "signed", "issued", "discarded"]))
     display = fields.String(allow_none=True)
     number = fields.Integer(allow_none=True)
     work_year = fields.Integer(allow_none=True)
