@@ -4,6 +4,9 @@ A draft names the records it rests on, its parties and the obligation
 lines it orders. The same content renders the PDF and fills the
 `decision_issued` event.
 """
+import re
+from datetime import date
+
 from marshmallow import (
     EXCLUDE, Schema, ValidationError, fields, validate, validates_schema,
 )
@@ -40,6 +43,27 @@ class Party(Schema):
     representative = fields.String(load_default=None, allow_none=True)
 
 
+WHOLE = re.compile(r"[0-9]{1,18}")
+QUANTITY = re.compile(r"[0-9]{1,18}(\.[0-9]{1,6})?")
+CURRENCY = re.compile(r"[A-Z]{3}")
+MAX_LINES = 500
+
+
+def _check(pattern, value, field, hint):
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValidationError(f"{value!r} không hợp lệ: {hint}", field)
+
+
+def _check_date(value, field, optional=False):
+    if optional and value in (None, ""):
+        return
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(
+            f"{value!r} không phải ngày dạng YYYY-MM-DD.", field) from None
+
+
 class Amount(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -59,6 +83,38 @@ class Amount(Schema):
     end_text = fields.String(load_default=None, allow_none=True)
     steps = fields.List(fields.Dict(), load_default=None, allow_none=True)
     beneficiaries = fields.List(fields.Dict(), load_default=None, allow_none=True)
+
+    @validates_schema
+    def check_by_kind(self, data, **kwargs):
+        """Check the fields each kind of amount needs, so that a decision
+        that passes validation always renders."""
+        kind = data["kind"]
+        digits = "ghi số đồng, chỉ gồm chữ số, ví dụ 1038875"
+        if kind == "vnd":
+            _check(WHOLE, data.get("value"), "value", digits)
+        elif kind == "gold":
+            _check(QUANTITY, data.get("quantity"), "quantity",
+                   "ghi số lượng vàng, ví dụ 22.72")
+            if data.get("unit") not in ("lượng", "chỉ"):
+                raise ValidationError("Đơn vị vàng là lượng hoặc chỉ.", "unit")
+        elif kind == "foreign_currency":
+            _check(CURRENCY, data.get("currency"), "currency",
+                   "ghi mã tiền tệ ba chữ in hoa, ví dụ USD")
+            _check(QUANTITY, data.get("value"), "value", "ghi số tiền, ví dụ 100.50")
+        elif kind == "periodic":
+            self.check_periodic(data, digits)
+        elif kind in ("asset", "act") and not (data.get("description") or "").strip():
+            raise ValidationError("Hãy mô tả tài sản hoặc việc phải làm.",
+                                  "description")
+
+    def check_periodic(self, data, digits):
+        _check(WHOLE, data.get("per_period"), "per_period", digits)
+        _check_date(data.get("start"), "start")
+        _check_date(data.get("end"), "end", optional=True)
+        for index, step in enumerate(data.get("steps") or []):
+            _check_date(step.get("from"), f"steps.{index}.from")
+            _check(WHOLE, step.get("per_period"), f"steps.{index}.per_period",
+                   digits)
 
 
 class ObligationLine(Schema):
@@ -92,7 +148,8 @@ class DraftContent(Schema):
     related_decision_id = fields.String(load_default=None, allow_none=True)
     debtors = fields.List(fields.Nested(Party), load_default=list)
     creditors = fields.List(fields.Nested(Party), load_default=list)
-    obligations = fields.List(fields.Nested(ObligationLine), load_default=list)
+    obligations = fields.List(fields.Nested(ObligationLine), load_default=list,
+                              validate=validate.Length(max=MAX_LINES))
     reason = fields.String(load_default=None, allow_none=True)
     receiving_unit = fields.String(load_default=None, allow_none=True)
     asset = fields.Dict(load_default=None, allow_none=True)

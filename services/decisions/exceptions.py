@@ -37,3 +37,7 @@ class AlreadyIssued(DecisionsError):
 
 class NumberingUnavailable(DecisionsError):
     """The numbering service did not answer; retrying is safe."""
+
+
+class NumberTaken(DecisionsError):
+    """The paper number is already allocated, claimed or voided."""

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.common.actors import NotFound
+from services.common.calendar import local_date
 from services.decisions import proposals as rules
 from services.decisions.exceptions import InvalidInput
 from services.decisions.models import fallback_windows, records
@@ -173,7 +174,12 @@ def obligation_line(item, obligations, parties, proposal):
 def require_paper_allowed(session, row):
     """Allow a paper number only before go-live or inside a fallback window."""
     moment = row.issued_at
-    if moment.date() < SOFTWARE_START:
+    if moment > datetime.now(timezone.utc):
+        raise InvalidInput("Ngày ban hành trên giấy ở tương lai.", [{
+            "path": "paper.issued_at", "code": "future_date",
+            "message": "Quyết định giấy phải đã được ban hành; hãy ghi đúng "
+                       "ngày giờ trên bản giấy."}])
+    if local_date(moment) < SOFTWARE_START:
         return
     windows = session.execute(select(fallback_windows).where(
         fallback_windows.c.unit == row.unit,

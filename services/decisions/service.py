@@ -10,6 +10,7 @@ import os
 from datetime import date, datetime, timezone
 
 from nameko.events import event_handler
+from nameko.exceptions import RemoteError
 from nameko.rpc import rpc
 
 from services.common import events
@@ -22,7 +23,11 @@ from services.common.outbox import (
 from services.common.rpc import TimedRpcProxy
 from services.decisions import proposing, receiving, workflow
 from services.decisions.document import document_for, render
-from services.decisions.exceptions import InvalidInput, NumberingUnavailable
+from services.decisions.drafts import CORRECTING_KINDS
+from services.decisions.exceptions import (
+    InvalidInput, NumberingUnavailable, NumberTaken,
+)
+from services.decisions.pdf import InvalidDecisionError
 from services.decisions.models import (
     decisions, fallback_windows, outbox, processed_events, records,
 )
@@ -167,7 +172,15 @@ class DecisionsService:
         if row.status == "issued":
             return self.get(actor.as_dict(), decision_id)
 
-        numbered = self.number(row)
+        try:
+            numbered = self.number(row)
+        except NumberingUnavailable:
+            raise
+        except Exception:
+            if row.on_paper:
+                with self.db.transaction() as session:
+                    workflow.forget_paper(session, row.id)
+            raise
         if FAULT == "exit_after_number":
             os._exit(3)
         with self.db.transaction() as session:
@@ -185,6 +198,14 @@ class DecisionsService:
                     row.id, "quyết định đã ban hành trên giấy")
             return self.numbering.allocate(
                 row.unit, "QD", row.issued_at.isoformat(), row.id)
+        except RemoteError as error:
+            if error.exc_type == "NumberTaken":
+                raise NumberTaken(error.value) from None
+            if error.exc_type == "InvalidArgument":
+                raise InvalidInput("Số quyết định giấy không hợp lệ.", [{
+                    "path": "paper", "code": "invalid_paper_number",
+                    "message": error.value}]) from None
+            raise
         except Exception as error:
             if type(error).__name__ in ("RpcTimeout", "UnknownService"):
                 log.error("numbering unavailable for decision %s: %s",
@@ -199,6 +220,10 @@ class DecisionsService:
         """Draft a revocation, amendment or cancellation of an issued
         decision; it is signed and issued like any decision."""
         actor = actor_from(actor)
+        if kind not in CORRECTING_KINDS:
+            raise InvalidInput("Loại quyết định không hợp lệ.", [{
+                "path": "kind", "code": "invalid_kind",
+                "message": f"Chọn một trong {', '.join(CORRECTING_KINDS)}."}])
         with self.db.transaction() as session:
             old = workflow.load_decision(session, actor, decision_id)
             content = {
@@ -235,8 +260,14 @@ class DecisionsService:
         actor = actor_from(actor)
         with self.db.transaction() as session:
             row = workflow.load_decision(session, actor, decision_id)
-            data = row.pdf if row.status == "issued" else render(
-                document_for(session, row)).bytes
+            try:
+                data = row.pdf if row.status == "issued" else render(
+                    document_for(session, row)).bytes
+            except (InvalidDecisionError, ValueError, ArithmeticError) as error:
+                raise InvalidInput("Không lập được bản xem trước.", [{
+                    "path": "content", "code": "content_invalid",
+                    "message": f"Nội dung dự thảo chưa đủ để lập văn bản: "
+                               f"{error}. Hãy sửa dự thảo."}]) from None
         name = (row.display or f"du-thao-{row.id[:8]}").replace("/", "-")
         return {"filename": f"{name}.pdf",
                 "content_base64": base64.b64encode(data).decode("ascii")}
@@ -245,9 +276,14 @@ class DecisionsService:
     def event_history(self, after_seq=0, limit=500):
         """Return published events after AFTER_SEQ, for consumers that
         catch up or rebuild."""
+        # A negative position means "from the start".
+        if isinstance(after_seq, int) and after_seq < 0:
+            after_seq = 0
+        after_seq = workflow.whole_number({"after_seq": after_seq}, "after_seq", 0)
+        limit = workflow.whole_number({"limit": limit}, "limit", 500)
         with self.db.transaction() as session:
             return read_history(session, outbox, SERVICE, after_seq,
-                                min(int(limit), 2000))
+                                min(limit, 2000))
 
     # paper fallback ------------------------------------------------------
 
@@ -292,6 +328,8 @@ def check_paper(paper):
     try:
         moment = parse_moment(paper.get("issued_at")) if isinstance(paper, dict) else None
     except (TypeError, ValueError):
+        moment = None
+    if moment is not None and not 2000 <= work_year(moment) <= 2100:
         moment = None
     if moment is None:
         errors.append({"path": "paper.issued_at", "code": "invalid",

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Text, cast, func, insert, or_, select, update
 
 from services.common import events
 from services.common.actors import Forbidden, NotFound, changeable, visible
@@ -29,6 +29,7 @@ from services.decisions.exceptions import (
 )
 from services.decisions.models import decisions, history, outbox, records
 from services.decisions.document import document_for, render
+from services.decisions.pdf import InvalidDecisionError
 from services.decisions.words import amount_text
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,12 @@ def check_links(session, actor, content):
             load_record(session, actor, content[field], record_type)
     if content.get("related_decision_id"):
         related = load_decision(session, actor, content["related_decision_id"])
+        if related.revoked_by:
+            raise InvalidInput(
+                "Quyết định này đã bị thu hồi hoặc hủy.",
+                [{"path": "related_decision_id", "code": "already_revoked",
+                  "message": f"Quyết định {related.display} đã bị thu hồi "
+                             f"hoặc hủy bởi quyết định {related.revoked_by}."}])
         if related.status != "issued":
             raise InvalidInput(
                 "Chỉ thu hồi, sửa đổi hoặc hủy được quyết định đã ban hành.",
@@ -99,11 +106,15 @@ def check_links(session, actor, content):
 def check_not_duplicate(session, content, own_id=None):
     """Reject a draft for judgment items another live decision covers.
 
-    A decision is live unless a later decision revoked or cancelled it.
+    A decision is live unless a later decision revoked or cancelled it, or
+    it was discarded. The judgment's row is locked first, so two drafts
+    sent at the same moment cannot both pass.
     """
     refs = line_keys(content)
     if not refs or not content.get("judgment_record_id"):
         return
+    session.execute(select(records.c.id).where(
+        records.c.id == content["judgment_record_id"]).with_for_update())
     others = session.execute(select(decisions).where(
         decisions.c.judgment_record_id == content["judgment_record_id"],
         decisions.c.revoked_by.is_(None),
@@ -272,6 +283,7 @@ def sign(session, actor, decision_id, as_deputy=False, late_reason=None,
     require_status(row, ("submitted",), "be signed")
     late_reason = (late_reason or "").strip() or row.late_reason
     found = checks.run(session, row, late_reason=late_reason)
+    found += renders(session, row, actor, signer_name, as_deputy)
     errors = [item for item in found if item["severity"] == "error"]
     if errors:
         raise ChecksFailed("; ".join(
@@ -284,6 +296,25 @@ def sign(session, actor, decision_id, as_deputy=False, late_reason=None,
         version=row.version + 1, updated_at=func.now()))
     note_history(session, row.id, actor, "sign", late_reason or None)
     return found
+
+
+def renders(session, row, actor, signer_name, as_deputy):
+    """Render the decision as it will be issued; report content that fails.
+
+    Issuing must not take a number for a decision whose PDF cannot be
+    built, so the document is built once before signing.
+    """
+    signer = {"name": signer_name or actor.full_name or actor.username,
+              "title": "deputy" if as_deputy else "head"}
+    staged = SimpleNamespace(**{**row._mapping, "signer": signer,
+                                "display": "01/QĐ-THADS"})
+    try:
+        render(document_for(session, staged))
+    except (InvalidDecisionError, ValueError, ArithmeticError) as error:
+        return [{"code": "content_invalid", "severity": "error",
+                 "message": f"Không lập được văn bản quyết định: {error}. "
+                            f"Hãy trả lại dự thảo để sửa."}]
+    return []
 
 
 def row_after(session, decision_id):
@@ -312,6 +343,14 @@ def prepare_issue(session, actor, decision_id, paper=None):
     session.execute(update(decisions).where(decisions.c.id == row.id)
                     .values(**values))
     return row_after(session, row.id)
+
+
+def forget_paper(session, decision_id):
+    """Undo a paper re-entry that numbering refused, so it can be retried
+    with a corrected number or issued normally."""
+    session.execute(update(decisions).where(
+        decisions.c.id == decision_id, decisions.c.status != "issued",
+    ).values(issued_at=None, on_paper=False, paper_number=None))
 
 
 def complete_issue(session, actor, decision_id, numbered):
@@ -470,24 +509,51 @@ def search(session, actor, filters):
         statement = statement.where(decisions.c.unit.in_(units))
     else:
         statement = statement.where(decisions.c.unit == actor.unit)
+    if filters.get("work_year") is not None:
+        filters = {**filters, "work_year": whole_number(filters, "work_year", None)}
     for field in ("status", "decision_kind", "work_year", "judgment_record_id"):
         if filters.get(field) is not None:
             statement = statement.where(decisions.c[field] == filters[field])
     if filters.get("text"):
-        pattern = f"%{filters['text']}%"
+        pattern = f"%{escape_like(str(filters['text']))}%"
         statement = statement.where(or_(
-            decisions.c.display.ilike(pattern),
-            decisions.c.content["debtors"].astext.ilike(pattern),
-            decisions.c.content["creditors"].astext.ilike(pattern),
+            decisions.c.display.ilike(pattern, escape="\\"),
+            party_names("debtors").ilike(pattern, escape="\\"),
+            party_names("creditors").ilike(pattern, escape="\\"),
         ))
     if filters.get("overdue"):
         statement = statement.where(
             decisions.c.status != "issued",
             decisions.c.deadline < local_date(now()))
-    limit = min(int(filters.get("limit") or 100), 500)
-    offset = int(filters.get("offset") or 0)
+    limit = min(whole_number(filters, "limit", 100), 500)
+    offset = whole_number(filters, "offset", 0)
     rows = session.execute(statement.limit(limit).offset(offset)).all()
     return [summary(row) for row in rows]
+
+
+def party_names(field):
+    """The names of a decision's debtors or creditors as one text, so a
+    search never matches the JSON keys around them."""
+    return cast(func.jsonb_path_query_array(
+        decisions.c.content, f"$.{field}[*].name"), Text)
+
+
+def whole_number(filters, field, default):
+    """Return FILTERS[FIELD] as a whole number of 0 or more."""
+    value = filters.get(field)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool) or not str(value).isascii() \
+            or not str(value).isdigit():
+        raise InvalidInput("Bộ lọc không hợp lệ.", [{
+            "path": field, "code": "invalid_number",
+            "message": f"{field} phải là số nguyên không âm, không phải {value!r}."}])
+    return int(value)
+
+
+def escape_like(text):
+    return (text.replace("\\", "\\\\").replace("%", "\\%")
+            .replace("_", "\\_"))
 
 
 def unit_of(code):
