@@ -17,11 +17,12 @@ import logging
 
 from marshmallow import ValidationError
 from nameko.timer import Timer
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.common import events
 from services.common.outbox import first_delivery
+from services.common.units import UnknownUnit, get_unit
 from services.registers import rows as row_rules
 from services.registers.models import (
     cursors, processed_events, register_rows, registers, row_notes,
@@ -81,6 +82,12 @@ def apply_message(session, message):
         return INVALID
     if envelope["event_type"] not in HANDLED_EVENTS:
         return IGNORED
+    try:
+        get_unit(data["unit"])
+    except UnknownUnit:
+        log.error("event %s names unit %r, which is not a provincial unit; "
+                  "skipped", _event_id(message), data["unit"])
+        return INVALID
     if not first_delivery(session, processed_events, message):
         log.debug("event %s was applied before", message["event_id"])
         return DUPLICATE
@@ -103,17 +110,32 @@ def add_row(session, message, row):
     """Insert ROW with the register's next STT and return that STT.
 
     The upsert takes the register row's lock until the transaction ends,
-    so concurrent inserts into one register get consecutive numbers.
+    so concurrent inserts into one register get consecutive numbers. A
+    subject (a decision or a record) that already has a row in the
+    register gets no second one, even from an event with a new id, as
+    after a restore of the decisions database; None is returned then.
     """
-    register_id, stt = session.execute(
+    register_id, last_stt = session.execute(
         pg_insert(registers)
         .values(form=row.form, unit=row.unit, work_year=row.work_year,
-                last_stt=1)
+                last_stt=0)
         .on_conflict_do_update(
             index_elements=["form", "unit", "work_year"],
-            set_={"last_stt": registers.c.last_stt + 1})
+            set_={"last_stt": registers.c.last_stt})
         .returning(registers.c.id, registers.c.last_stt)
     ).one()
+    if row.subject_id and session.execute(select(register_rows.c.id).where(
+            register_rows.c.register_id == register_id,
+            register_rows.c.subject_type == row.subject_type,
+            register_rows.c.subject_id == row.subject_id)).first():
+        log.warning("event %s: %s %s already has a row in form %s unit %s "
+                    "work year %s; no second row added", message["event_id"],
+                    row.subject_type, row.subject_id, row.form, row.unit,
+                    row.work_year)
+        return None
+    stt = last_stt + 1
+    session.execute(update(registers).where(registers.c.id == register_id)
+                    .values(last_stt=stt))
     session.execute(insert(register_rows).values(
         register_id=register_id, stt=stt, event_id=message["event_id"],
         event_type=message["event_type"], seq=message.get("seq"),

@@ -536,6 +536,7 @@ class MemoryRegisters:
     def __init__(self, include=None):
         self.include = include
         self.seen = set()
+        self.subjects = set()
         self.last_stt = defaultdict(int)
         self.rows = defaultdict(list)
         self.notes = defaultdict(list)
@@ -562,6 +563,10 @@ class MemoryRegisters:
         key = (row.form, row.unit, row.work_year)
         if self.include is not None and not self.include(key):
             return
+        subject = (key, row.subject_type, row.subject_id)
+        if row.subject_id and subject in self.subjects:
+            return  # one row per subject, as the database keeps it
+        self.subjects.add(subject)
         self.last_stt[key] += 1
         self.rows[key].append((event_id, self.last_stt[key], row))
 

@@ -8,6 +8,7 @@ user first; a unit outside the actor's scope raises NotFound.
 import base64
 import io
 import logging
+import re
 from datetime import date, datetime, timezone
 
 import eventlet
@@ -162,7 +163,7 @@ def filter_conditions(filters):
 def decision_condition(text):
     """Match "7" or "07" by number, anything else by the printed number."""
     text = text.strip()
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", text):
         return register_rows.c.decision_number == int(text)
     return register_rows.c.decision_display == text
 
