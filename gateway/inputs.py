@@ -7,14 +7,78 @@ from marshmallow import ValidationError
 from gateway.errors import HttpError, not_found
 from gateway.storable import check_storable, first_unstorable
 
+# The largest JSON body or uploaded file the gateway reads, in bytes.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+# The deepest nesting of objects and arrays accepted in a body or file.
+# The test fixtures (intake records, decision contents) nest at most 8
+# levels, and the limit keeps recursive walks far from the recursion limit.
+MAX_DEPTH = 32
+
+
+def nesting_too_deep(data, limit=MAX_DEPTH):
+    """True when DATA nests dicts and lists more than LIMIT levels deep.
+
+    The walk uses its own stack, so it cannot itself hit the recursion limit.
+    """
+    pending = [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth + 1 > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def too_large():
+    return HttpError(413, "too_large", "Nội dung gửi lên quá lớn (tối đa 2 MB); "
+                     "hãy chia dữ liệu thành nhiều lần gửi.")
+
+
+def invalid_json(message="Nội dung gửi lên không phải JSON hợp lệ."):
+    return HttpError(400, "invalid_json", message)
+
+
+def read_body(request):
+    """Return the request body as text.
+
+    Raises HttpError 413 for a body above MAX_BODY_BYTES, before reading it
+    when the Content-Length header is already larger.
+    """
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise too_large()
+    data = request.get_data()
+    if len(data) > MAX_BODY_BYTES:
+        raise too_large()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise invalid_json("Nội dung gửi lên không phải JSON hợp lệ "
+                           "(mã hóa UTF-8).") from None
+
 
 def load_body(request, schema):
-    """Parse the JSON body with SCHEMA; raise HttpError 422 on bad input."""
+    """Parse the JSON body with SCHEMA.
+
+    Raises HttpError 413 above MAX_BODY_BYTES, 400 for invalid JSON or
+    nesting deeper than MAX_DEPTH, and 422 for data that SCHEMA rejects.
+    """
+    text = read_body(request)
+    depth_error = invalid_json(f"Nội dung JSON lồng nhau quá sâu (tối đa "
+                               f"{MAX_DEPTH} cấp).")
     try:
-        data = json.loads(request.get_data(as_text=True) or "{}")
+        data = json.loads(text or "{}")
+    except RecursionError:
+        raise depth_error from None
     except ValueError:
-        raise HttpError(400, "invalid_json",
-                        "Nội dung gửi lên không phải JSON hợp lệ.")
+        raise invalid_json() from None
+    if nesting_too_deep(data):
+        raise depth_error
     check_storable(data)
     try:
         return schema.load(data)

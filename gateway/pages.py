@@ -1,16 +1,13 @@
 """Server-rendered Vietnamese pages: login, lists, intake, detail, guide."""
-import json
 import re
 import secrets
 from datetime import date, datetime, timezone
 
-import yaml
-
 from gateway.errors import HttpError, translate
-from gateway.storable import check_storable
 from gateway.html import (
     Markup, error_box, hidden, link, page, post_form, table, unit_name,
 )
+from gateway.uploads import parse_upload
 from gateway.web import SESSION_COOKIE, page_route, redirect, set_session_cookie
 from services.common.calendar import add_working_days, local_date
 
@@ -19,7 +16,6 @@ STATUS_LABELS = {"draft": "Dự thảo", "submitted": "Đã trình ký",
                  "issued": "Đã ban hành", "discarded": "Đã hủy bỏ"}
 RECORD_TYPES = {"judgment": "Bản án, quyết định", "request": "Đơn yêu cầu",
                 "entrustment": "Quyết định ủy thác"}
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 def today():
@@ -177,24 +173,6 @@ def simple_judgment(form):
             "debtors": ["D1"],
             "amount": {"kind": "vnd", "value": values["court_fee"]}})
     return record, errors
-
-
-def parse_upload(upload):
-    """Parse an uploaded JSON or YAML intake file; raise HttpError 422."""
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HttpError(413, "too_large", "Tệp quá lớn (tối đa 2 MB).")
-    try:
-        text = data.decode("utf-8")
-        if (upload.filename or "").lower().endswith((".yaml", ".yml")):
-            records = yaml.safe_load(text)
-        else:
-            records = json.loads(text)
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError):
-        raise HttpError(422, "invalid_file",
-                        "Tệp không phải JSON hoặc YAML hợp lệ (mã hóa UTF-8).")
-    check_storable(records, "(file)")
-    return records
 
 
 INTAKE_FORM_FIELDS = (

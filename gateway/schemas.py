@@ -1,5 +1,7 @@
 """Request and response bodies of the JSON API, and the OpenAPI document
 generated from them."""
+import re
+
 from marshmallow import (
     Schema, ValidationError, fields, validate, validates_schema,
 )
@@ -153,6 +155,20 @@ printable = validate.Regexp(r"^[^\x00-\x1f\x7f]*$",
                             error="control characters are not allowed")
 
 
+def decision_number_filter(value):
+    """Accept "7", "07" or a printed number such as "07/QĐ-THADS".
+
+    Every digit must be ASCII 0-9, because str.isdigit() also accepts
+    digits such as "²" or "٣" that int() rejects, and a bare number has at
+    most 9 digits so that it fits the register's integer column.
+    """
+    text = value.strip()
+    if any(char.isdigit() and char not in "0123456789" for char in text):
+        raise ValidationError("digits must be ASCII 0-9")
+    if text.isdigit() and not re.fullmatch(r"[0-9]{1,9}", text):
+        raise ValidationError("a decision number has at most 9 digits")
+
+
 def work_year_field(**kwargs):
     return fields.Integer(validate=validate.Range(2000, 2100), metadata={
         "description": "the year in which the work year ends: 2027 for "
@@ -180,7 +196,7 @@ class RegisterRowsQuerySchema(Schema):
                                     "address, with or without diacritics"})
     judgment_number = fields.String(validate=[validate.Length(1, 100), printable])
     decision_number = fields.String(
-        validate=[validate.Length(1, 64), printable],
+        validate=[validate.Length(1, 64), printable, decision_number_filter],
         metadata={"description": "7 or 07/QĐ-THADS"})
     limit = fields.Integer(validate=validate.Range(0, 1000),
                            metadata={"description": "rows per page, default 100"})

@@ -7,11 +7,12 @@ cookie, and it expires after SESSION_IDLE_SECONDS without a request.
 import os
 import secrets
 from datetime import datetime, timedelta, timezone
+from functools import cache
 
 import bcrypt
 from sqlalchemy import (
     JSON, Boolean, Column, DateTime, Integer, MetaData, String, Table, Text,
-    delete, func, insert, select, update,
+    delete, func, insert, select, text, update,
 )
 
 from services.common.actors import ROLES
@@ -81,6 +82,13 @@ def password_matches(password, password_hash):
     return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode())
 
 
+@cache
+def dummy_hash():
+    """Return a bcrypt hash of the same cost as hash_password, matching no
+    password that a login can send."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
 def add_user(session, username, password, role, unit=None, office=None,
              scope=(), full_name=None):
     """Insert or replace user USERNAME with a freshly hashed password."""
@@ -115,14 +123,22 @@ def authenticate(session, username, password):
     """Return the active user row for the credentials, or None.
 
     Raises LoginThrottled once MAX_FAILURES failures for USERNAME fall in
-    the last FAILURE_WINDOW, before the password is even checked.
+    the last FAILURE_WINDOW, before the password is even checked. A
+    transaction-scoped advisory lock on the lowercased username makes
+    concurrent logins for it count and check one after another, so
+    parallel guesses cannot all pass the count before any failure is
+    stored. A missing or inactive user still costs one bcrypt check, so
+    the reply time does not show which usernames exist.
     """
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:username))"),
+                    {"username": username.lower()})
     if recent_failures(session, username) >= MAX_FAILURES:
         raise LoginThrottled(username)
     user = session.execute(
         select(users).where(users.c.username == username)).first()
-    if user is not None and user.active and password_matches(
-            password, user.password_hash):
+    if user is None or not user.active:
+        password_matches(password, dummy_hash())
+    elif password_matches(password, user.password_hash):
         return user
     session.execute(insert(failed_logins).values(username=username, at=now()))
     return None

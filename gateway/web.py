@@ -5,6 +5,7 @@ failure into a 4xx or 503 response with a Vietnamese message. An
 unexpected exception is logged with its traceback and returned as 500
 without detail.
 """
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -207,6 +208,23 @@ class Plumbing:
                          "Hãy thử lại hoặc bấm Báo lỗi.")
 
 
+def request_key(username, request_id):
+    """Return the request_log key of one user's REQUEST_ID.
+
+    The key is a SHA-256 hex digest (64 characters), so request ids of any
+    length fit the 100-character column and ids that differ only after
+    the 100th character stay apart.
+    """
+    text = f"{username}\0{request_id}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def request_conflict():
+    return HttpError(409, "request_conflict", "Mã yêu cầu (request_id) này đã "
+                     "được dùng cho một thao tác khác; hãy tải lại trang rồi "
+                     "gửi lại với mã mới.")
+
+
 def redirect(location, status=303):
     return Response("", status=status, headers={"Location": location})
 
@@ -218,12 +236,19 @@ class RequestOnce:
         """Run CALL once for REQUEST_ID; a repeat gets the first result.
 
         A failed call deletes its request_log row, so the user may retry.
+        Raises HttpError 409 request_conflict when the user already sent
+        REQUEST_ID to another ENDPOINT, such as the issuing of another
+        decision.
         """
         if not request_id:
             return call()
-        key = f"{ctx.user.username}:{request_id}"[:100]
+        key = request_key(ctx.user.username, request_id)
         with self.db.transaction() as session:
             first = accounts.claim_request(session, key, ctx.user.username, endpoint)
+            stored = None if first else accounts.stored_result(session, key)
+        if stored is not None and (stored.endpoint != endpoint
+                                   or stored.username != ctx.user.username):
+            raise request_conflict()
         if not first:
             return self.wait_for_result(key)
         try:
