@@ -459,7 +459,7 @@ def parties(items):
 
 
 def summary(row):
-    """The list view of a decision: no content, no PDF."""
+    """Return the list view of a decision, without content or PDF."""
     content = row.content or {}
     return {
         "id": row.id, "unit": row.unit, "office": row.office,
@@ -532,8 +532,8 @@ def search(session, actor, filters):
 
 
 def party_names(field):
-    """The names of a decision's debtors or creditors as one text, so a
-    search never matches the JSON keys around them."""
+    """Return the names of a decision's debtors or creditors as one text,
+    so that a search never matches the JSON keys around them."""
     return cast(func.jsonb_path_query_array(
         decisions.c.content, f"$.{field}[*].name"), Text)
 

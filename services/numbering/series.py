@@ -144,7 +144,7 @@ def allocate(session, unit, kind, work_year, request_id, arguments):
     """Allocate the next free number of the series to REQUEST_ID.
 
     The database function `numbering_allocate` does the whole allocation
-    in one round trip; it returns the stored row of a known request id,
+    in one round trip. For a known request id it returns the stored row,
     which is checked here like any earlier result.
     """
     row = session.execute(ALLOCATE, {
