@@ -3,7 +3,7 @@
 Each worker gets its own SQLAlchemy session. The entrypoint commits inside
 the method, through `transaction()`, because nameko publishes an RPC reply
 and acknowledges an event message before a dependency's `worker_result`
-runs: a commit made there could fail after the caller was told it worked.
+runs: a commit made there could fail after the caller received success.
 `worker_result` only rolls back what is left uncommitted.
 """
 import logging
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def make_engine(url, pool_size=10):
-    """Create an engine on URL that never waits for a free connection."""
+    """Create an engine on URL whose pool allows twice POOL_SIZE connections."""
     return create_engine(
         check_driver(url),
         pool_size=pool_size,
@@ -32,7 +32,7 @@ def make_engine(url, pool_size=10):
 
 
 class WorkerDatabase:
-    """The database handle one worker sees: a session and a transaction."""
+    """The database handle of one worker: a session and a transaction."""
 
     def __init__(self, session):
         self.session = session

@@ -1,17 +1,14 @@
 """Build the PDF input of a decision from its row and render it."""
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
 from services.common.calendar import local_date
 from services.common.units import get_unit
 from services.decisions.models import decisions, records
-from services.decisions.pdf import render_decision
-
-# Decisions dated from this day on follow Law 106/2025 and Decree 152/2026.
-NEW_REGIME_START = date(2026, 7, 1)
+from services.decisions.pdf import NEW_REGIME_START, render_decision
 
 
 MISSING = "……"

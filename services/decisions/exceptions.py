@@ -36,7 +36,7 @@ class AlreadyIssued(DecisionsError):
 
 
 class NumberingUnavailable(DecisionsError):
-    """The numbering service did not answer; retrying is safe."""
+    """The numbering service did not reply in time, so retrying is safe."""
 
 
 class NumberTaken(DecisionsError):

@@ -8,7 +8,7 @@ import dataclasses
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.common.actors import NotFound

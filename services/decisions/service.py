@@ -28,15 +28,13 @@ from services.decisions.exceptions import (
     InvalidInput, NumberingUnavailable, NumberTaken,
 )
 from services.decisions.pdf import InvalidDecisionError
-from services.decisions.models import (
-    decisions, fallback_windows, outbox, processed_events, records,
-)
+from services.decisions.models import outbox, processed_events
 
 log = logging.getLogger(__name__)
 
 SERVICE = "decisions"
 # Test-only fault point: when set to "exit_after_number", the process
-# exits right after numbering answered and before the decision commits.
+# exits right after numbering replied and before the decision commits.
 FAULT = os.environ.get("THADS_DECISIONS_FAULT")
 
 
@@ -211,7 +209,7 @@ class DecisionsService:
                 log.error("numbering unavailable for decision %s: %s",
                           row.id, error)
                 raise NumberingUnavailable(
-                    "numbering did not answer; retry the issue, it will not "
+                    "numbering did not reply in time; retry the issue, it will not "
                     "allocate a second number") from None
             raise
 

@@ -17,9 +17,8 @@ from sqlalchemy import Text, cast, func, insert, or_, select, update
 
 from services.common import events
 from services.common.actors import Forbidden, NotFound, changeable, visible
-from services.common.calendar import local_date, work_year
+from services.common.calendar import local_date
 from services.common.outbox import add_event
-from services.common.units import get_unit
 from services.decisions import checks
 from services.decisions.drafts import (
     CORRECTING_KINDS, KIND_LABELS, flatten_errors, load_content,
@@ -554,11 +553,3 @@ def whole_number(filters, field, default):
 def escape_like(text):
     return (text.replace("\\", "\\\\").replace("%", "\\%")
             .replace("_", "\\_"))
-
-
-def unit_of(code):
-    return get_unit(code).code
-
-
-def work_year_of(moment):
-    return work_year(moment)

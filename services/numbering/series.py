@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from sqlalchemy import and_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
 
 from services.numbering.exceptions import (
     InvalidArgument, NumberBound, NumberTaken, NumberVoided, RequestConflict,
@@ -79,29 +78,7 @@ def lock_series(session, unit, kind, work_year):
     return session.execute(statement).one()
 
 
-def next_free_number(session, locked):
-    """Return the lowest number above the last allocation that is free.
-
-    Claimed and voided numbers above the last allocation are stepped over.
-    """
-    candidate = locked.last_allocated + 1
-    if locked.highest < candidate:
-        return candidate
-    taken = session.execute(
-        select(numbers.c.number)
-        .where(series_filter(numbers, locked.unit, locked.kind, locked.work_year))
-        .where(numbers.c.number >= candidate)
-        .order_by(numbers.c.number)
-    ).scalars()
-    for number in taken:
-        if number != candidate:
-            break
-        candidate += 1
-    return candidate
-
-
-def record(session, locked, number, action, request_id, arguments, reason,
-           last_allocated=None):
+def record(session, locked, number, action, request_id, arguments, reason):
     """Store NUMBER with status ACTION and append the ledger entry."""
     recorded_at = datetime.now(timezone.utc).isoformat()
     entry = {
@@ -124,7 +101,6 @@ def record(session, locked, number, action, request_id, arguments, reason,
         update(series)
         .where(series_filter(series, locked.unit, locked.kind, locked.work_year))
         .values(
-            last_allocated=last_allocated or series.c.last_allocated,
             highest=func.greatest(series.c.highest, number),
             ledger_length=entry["position"],
             ledger_head=digest,
