@@ -78,22 +78,16 @@ def lock_series(session, unit, kind, work_year):
     return session.execute(statement).one()
 
 
-def record(session, locked, number, action, request_id, arguments, reason):
-    """Store NUMBER with status ACTION and append the ledger entry."""
-    recorded_at = datetime.now(timezone.utc).isoformat()
+def append_ledger(session, locked, number, action, request_id, reason):
+    """Append the ledger entry for NUMBER and move the series' chain head."""
     entry = {
         "unit": locked.unit, "kind": locked.kind,
         "work_year": locked.work_year,
         "position": locked.ledger_length + 1, "action": action,
         "number": number, "request_id": request_id, "reason": reason,
-        "recorded_at": recorded_at,
+        "recorded_at": datetime.now(timezone.utc).isoformat(),
     }
     digest = entry_hash(locked.ledger_head, entry)
-    session.execute(pg_insert(numbers).values(
-        unit=locked.unit, kind=locked.kind, work_year=locked.work_year,
-        number=number, status=action, request_id=request_id,
-        arguments=arguments, reason=reason,
-    ))
     session.execute(ledger.insert().values(
         **entry, prev_hash=locked.ledger_head, hash=digest
     ))
@@ -106,6 +100,16 @@ def record(session, locked, number, action, request_id, arguments, reason):
             ledger_head=digest,
         )
     )
+
+
+def record(session, locked, number, action, request_id, arguments, reason):
+    """Store NUMBER with status ACTION and append the ledger entry."""
+    session.execute(pg_insert(numbers).values(
+        unit=locked.unit, kind=locked.kind, work_year=locked.work_year,
+        number=number, status=action, request_id=request_id,
+        arguments=arguments, reason=reason,
+    ))
+    append_ledger(session, locked, number, action, request_id, reason)
 
 
 ALLOCATE = text(
@@ -180,29 +184,13 @@ def void(session, unit, kind, work_year, number, request_id, arguments, reason):
 
 def _append_void(session, locked, holder, request_id, reason):
     """Void a number that was allocated or claimed but never bound."""
-    recorded_at = datetime.now(timezone.utc).isoformat()
-    entry = {
-        "unit": locked.unit, "kind": locked.kind,
-        "work_year": locked.work_year,
-        "position": locked.ledger_length + 1, "action": "voided",
-        "number": holder.number, "request_id": request_id,
-        "reason": reason, "recorded_at": recorded_at,
-    }
-    digest = entry_hash(locked.ledger_head, entry)
     session.execute(
         update(numbers)
         .where(series_filter(numbers, locked.unit, locked.kind, locked.work_year))
         .where(numbers.c.number == holder.number)
         .values(status="voided", reason=reason)
     )
-    session.execute(ledger.insert().values(
-        **entry, prev_hash=locked.ledger_head, hash=digest
-    ))
-    session.execute(
-        update(series)
-        .where(series_filter(series, locked.unit, locked.kind, locked.work_year))
-        .values(ledger_length=entry["position"], ledger_head=digest)
-    )
+    append_ledger(session, locked, holder.number, "voided", request_id, reason)
 
 
 def find_number(session, unit, kind, work_year, number):
